@@ -1,0 +1,50 @@
+// Every input and output name of the Action (action.yml), in one place. main.ts reads and
+// writes only through these constants; a test checks they match action.yml exactly.
+//   gh.getInput(Inputs.Model)
+
+export const Inputs = {
+  Model: 'model',
+  Targets: 'targets',
+  Precisions: 'precisions',
+  Config: 'config',
+  SampleInputs: 'inputs',
+  Tolerance: 'tolerance',
+  OutputDir: 'output-dir',
+  Cache: 'cache',
+  UploadArtifacts: 'upload-artifacts',
+  ArtifactName: 'artifact-name',
+  FailOn: 'fail-on',
+} as const;
+
+export type InputName = (typeof Inputs)[keyof typeof Inputs];
+
+/**
+ * Defaults, as declared in action.yml. The runner applies them before the step starts; main.ts
+ * applies them again for an empty value so that a direct call (tests, local runs) behaves alike.
+ */
+export const INPUT_DEFAULTS: Readonly<Record<InputName, string>> = {
+  model: '',
+  targets: 'onnx',
+  precisions: 'fp32',
+  config: '',
+  inputs: '',
+  tolerance: '',
+  'output-dir': 'model-convert-out',
+  cache: 'true',
+  'upload-artifacts': 'true',
+  'artifact-name': '',
+  'fail-on': 'violation',
+};
+
+export const FAIL_ON_VALUES = ['violation', 'never'] as const;
+export type FailOn = (typeof FAIL_ON_VALUES)[number];
+
+export const Outputs = {
+  Passed: 'passed',
+  Report: 'report',
+  Summary: 'summary',
+  CacheHit: 'cache-hit',
+  ArtifactId: 'artifact-id',
+} as const;
+
+export type OutputName = (typeof Outputs)[keyof typeof Outputs];

@@ -1,0 +1,4 @@
+// CLI entry (bin: model-convert). All logic is in cli/main.ts.
+import { runCli } from './cli/main.js';
+
+process.exitCode = await runCli(process.argv.slice(2));

@@ -1,0 +1,2 @@
+import { runAction } from './action/main.js';
+process.exitCode = await runAction();

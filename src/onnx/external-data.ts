@@ -1,0 +1,149 @@
+// External data: tensors whose bytes live in a file beside the model. Locations are
+// checked before any file is opened: relative, no "..", no absolute paths, and the
+// resolved real path must stay inside the model's folder (no symlink escape). Offsets and
+// lengths are checked against the file size before anything is allocated.
+//   await loadExternalData(modelProto, '/models/m.onnx');
+
+import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { onnx, type TensorProto } from './proto/index.js';
+import { packedByteLength, tensorDims } from './tensor.js';
+import { dtypeFromOnnxOrThrow, elementCount } from './dtype.js';
+
+export interface ExternalRef {
+  location: string;
+  offset: number;
+  length?: number;
+}
+
+/** Reads the location/offset/length entries of an external tensor. */
+export function externalRef(t: TensorProto, where: string): ExternalRef {
+  const entries = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+  const location = entries.get('location');
+  if (!location) throw new UserError(`${where}: tensor "${t.name}" is external but names no location.`);
+  const parseInteger = (key: string): number | undefined => {
+    const raw = entries.get(key);
+    if (raw === undefined || raw === '') return undefined;
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+      throw new UserError(`${where}: tensor "${t.name}" has an invalid external-data ${key} "${raw}".`);
+    }
+    return Number(raw);
+  };
+  return { location, offset: parseInteger('offset') ?? 0, length: parseInteger('length') };
+}
+
+/**
+ * Resolves an external-data location inside `baseDir`, refusing absolute paths, ".."
+ * segments and anything whose real path leaves the folder.
+ */
+export function resolveInsideFolder(baseDir: string, location: string, what: string): string {
+  const parts = location.split(/[\\/]+/);
+  if (path.isAbsolute(location) || /^[A-Za-z]:/.test(location) || location.startsWith('\\')) {
+    throw new UserError(`${what}: external data location "${location}" is absolute; only paths inside the model's folder are allowed.`);
+  }
+  if (parts.includes('..')) {
+    throw new UserError(`${what}: external data location "${location}" contains ".."; only paths inside the model's folder are allowed.`);
+  }
+  if (/[\u0000-\u001f]/.test(location)) {
+    throw new UserError(`${what}: external data location contains control characters.`);
+  }
+  const full = path.resolve(baseDir, location);
+  let real: string;
+  try {
+    real = realpathSync(full);
+  } catch {
+    throw new UserError(`${what}: external data file "${location}" not found next to the model. Copy it beside the .onnx file.`);
+  }
+  const realBase = realpathSync(baseDir);
+  const rel = path.relative(realBase, real);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new UserError(`${what}: external data location "${location}" resolves outside the model's folder (symlink); refusing to read it.`);
+  }
+  return real;
+}
+
+/** Every TensorProto in a model: initializers, Constant/attribute tensors, subgraphs, functions. */
+export function* allTensors(model: onnx.ModelProto): Generator<TensorProto> {
+  function* graphTensors(g: onnx.IGraphProto | null | undefined): Generator<TensorProto> {
+    if (!g) return;
+    for (const t of g.initializer ?? []) yield t as TensorProto;
+    for (const s of g.sparseInitializer ?? []) {
+      if (s.values) yield s.values as TensorProto;
+      if (s.indices) yield s.indices as TensorProto;
+    }
+    for (const n of g.node ?? []) yield* nodeTensors(n);
+  }
+  function* nodeTensors(n: onnx.INodeProto): Generator<TensorProto> {
+    for (const a of n.attribute ?? []) {
+      if (a.t) yield a.t as TensorProto;
+      for (const t of a.tensors ?? []) yield t as TensorProto;
+      if (a.g) yield* graphTensors(a.g);
+      for (const g of a.graphs ?? []) yield* graphTensors(g);
+    }
+  }
+  yield* graphTensors(model.graph);
+  for (const f of model.functions ?? []) for (const n of f.node ?? []) yield* nodeTensors(n);
+  for (const ti of model.trainingInfo ?? []) {
+    yield* graphTensors(ti.initialization);
+    yield* graphTensors(ti.algorithm);
+  }
+}
+
+/**
+ * Loads every external tensor's bytes into raw_data (and clears the external fields), so
+ * the in-memory model is self-contained. Returns the number of bytes read.
+ */
+export function loadExternalData(model: onnx.ModelProto, modelPath: string): number {
+  const baseDir = path.dirname(path.resolve(modelPath));
+  const what = path.basename(modelPath);
+  const handles = new Map<string, { fd: number; size: number }>();
+  let total = 0;
+  try {
+    for (const t of allTensors(model)) {
+      if (t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
+      const ref = externalRef(t, what);
+      const file = resolveInsideFolder(baseDir, ref.location, what);
+      let h = handles.get(file);
+      if (!h) {
+        const fd = openSync(file, 'r');
+        h = { fd, size: fstatSync(fd).size };
+        handles.set(file, h);
+      }
+      const dtype = dtypeFromOnnxOrThrow(t.dataType, `${what}: tensor "${t.name}"`);
+      const need = packedByteLength(dtype, elementCount(tensorDims(t, what)));
+      const length = ref.length ?? need;
+      if (length !== need) {
+        throw new UserError(`${what}: tensor "${t.name}" declares ${length} external bytes but its shape needs ${need}.`);
+      }
+      if (ref.offset + length > h.size) {
+        throw new UserError(
+          `${what}: tensor "${t.name}" reads bytes ${ref.offset}..${ref.offset + length} of "${ref.location}", ` +
+            `which has only ${h.size}. The data file is truncated or belongs to another model.`,
+        );
+      }
+      const bytes = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(h.fd, bytes, done, length - done, ref.offset + done);
+        if (n <= 0) break;
+        done += n;
+      }
+      t.rawData = bytes;
+      t.externalData = [];
+      t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
+      total += length;
+    }
+  } finally {
+    for (const h of handles.values()) closeSync(h.fd);
+  }
+  return total;
+}
+
+/** Number of tensors stored externally (before loading). */
+export function countExternalTensors(model: onnx.ModelProto): number {
+  let n = 0;
+  for (const t of allTensors(model)) if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) n++;
+  return n;
+}
+

@@ -1,0 +1,70 @@
+// Native runtimes (onnxruntime-node, later webgpu and openvino-node) are not bundled into
+// dist/: they are resolved at run time. First from the ordinary module resolution (the
+// CLI's dependencies, or an action checkout with node_modules); otherwise, on an Actions
+// runner, installed once with npm into the runner's tool cache (no install scripts run)
+// and that folder saved/restored with the Actions cache.
+//   const ort = await loadOnnxRuntime();
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { errorMessage, UserError } from '../errors.js';
+import { ORT_VERSION } from '../version.js';
+import type { CacheStore } from './types.js';
+
+export type OnnxRuntime = typeof import('onnxruntime-node');
+
+let nativeCache: CacheStore | undefined;
+let warn: (message: string) => void = () => {};
+
+/** Lets native installs use the Actions cache and report trouble as warnings. */
+export function configureNativeBackends(options: { cache?: CacheStore; warn?: (m: string) => void }): void {
+  nativeCache = options.cache;
+  if (options.warn) warn = options.warn;
+}
+
+let ortPromise: Promise<OnnxRuntime> | undefined;
+
+export function loadOnnxRuntime(): Promise<OnnxRuntime> {
+  // A literal specifier, so the bundler keeps it as an external import.
+  ortPromise ??= loadNative<OnnxRuntime>('onnxruntime-node', ORT_VERSION, () => import('onnxruntime-node'));
+  return ortPromise;
+}
+
+async function loadNative<T>(name: string, version: string, importDefault: () => Promise<unknown>): Promise<T> {
+  try {
+    const mod = (await importDefault()) as T & { default?: T };
+    return (mod.default ?? mod) as T;
+  } catch (first) {
+    const toolCache = process.env.RUNNER_TOOL_CACHE;
+    if (!toolCache) {
+      throw new UserError(`${name} is not installed (${errorMessage(first).split('\n')[0]}). Run "npm install" in model-convert's folder.`);
+    }
+    const dir = path.join(toolCache, 'model-convert-native', `${name}-${version}-${os.platform()}-${os.arch()}`);
+    const key = `model-convert-native-${name}-${version}-${os.platform()}-${os.arch()}`;
+    if (!existsSync(path.join(dir, 'node_modules', name)) && nativeCache) {
+      try {
+        await nativeCache.restore(key, dir);
+      } catch (e) {
+        warn(`native cache restore failed for ${name}: ${errorMessage(e)}`);
+      }
+    }
+    if (!existsSync(path.join(dir, 'node_modules', name))) {
+      mkdirSync(dir, { recursive: true });
+      execFileSync('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', dir, `${name}@${version}`], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      if (nativeCache) {
+        try {
+          await nativeCache.save(key, dir);
+        } catch (e) {
+          warn(`native cache save failed for ${name}: ${errorMessage(e)}`);
+        }
+      }
+    }
+    const require = createRequire(path.join(dir, 'package.json'));
+    return require(name) as T;
+  }
+}

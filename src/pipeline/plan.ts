@@ -1,0 +1,134 @@
+// makePlan: raw options (CLI flags or Action inputs) + convert.yml → a validated Plan.
+// Flags override convert.yml; paths in convert.yml are relative to that file.
+//   const plan = makePlan({ model: 'm.onnx', targets: 'onnx', precisions: 'fp32', outDir: 'out' });
+
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { errorMessage, UserError } from '../errors.js';
+import { loadToleranceOption, parseToleranceRules } from '../verify/tolerance.js';
+import type { ToleranceRule } from '../verify/types.js';
+import type { PlanOptions } from './plan-options.js';
+import { checkPrecision, targetByName } from './registry.js';
+import type { Plan, Precision, TargetName } from './types.js';
+
+/** convert.yml, as documented in the README. */
+export interface ConvertConfig {
+  model?: string;
+  targets?: string | string[];
+  precisions?: string | string[];
+  inputs?: string;
+  samples?: number;
+  seed?: number;
+  dims?: Record<string, number>;
+  'int-range'?: [number, number];
+  tolerance?: unknown;
+  'output-dir'?: string;
+}
+
+const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    model: { type: 'string', minLength: 1 },
+    targets: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    precisions: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+    inputs: { type: 'string', minLength: 1 },
+    samples: { type: 'integer', minimum: 1, maximum: 1000 },
+    seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+    dims: { type: 'object', additionalProperties: { type: 'integer', minimum: 1, maximum: 1048576 } },
+    'int-range': { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
+    tolerance: {},
+    'output-dir': { type: 'string', minLength: 1 },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: false });
+const validateConfig = ajv.compile(CONFIG_SCHEMA);
+
+export function readConfig(file: string): ConvertConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`${file}: config file not found. Pass the path of your convert.yml with --config.`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text) ?? {};
+  } catch (e) {
+    throw new UserError(`${file}: not valid YAML (${errorMessage(e).split('\n')[0]}). Fix the syntax and retry.`);
+  }
+  if (!validateConfig(data)) {
+    const err = validateConfig.errors?.[0];
+    const at = err?.instancePath ? err.instancePath.slice(1).replace(/\//g, '.') : '';
+    const detail =
+      err?.keyword === 'additionalProperties'
+        ? `"${(err.params as { additionalProperty: string }).additionalProperty}" is not a convert.yml key (use ${Object.keys(CONFIG_SCHEMA.properties).join(', ')})`
+        : `${at || 'the file'} ${err?.message ?? 'is invalid'}`;
+    throw new UserError(`${file}: ${detail}.`);
+  }
+  return data as ConvertConfig;
+}
+
+function splitList(value: string | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = (Array.isArray(value) ? value : value.split(/[,\n]/)).map((s) => s.trim()).filter(Boolean);
+  return items.length > 0 ? items : undefined;
+}
+
+function parseWholeNumber(value: string | number | undefined, name: string, min: number): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be a whole number ≥ ${min} (got "${value}").`);
+  return n;
+}
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'model-convert');
+}
+
+export function makePlan(options: PlanOptions): Plan {
+  const config = options.config ? readConfig(options.config) : {};
+  const configDir = options.config ? path.dirname(options.config) : '.';
+  const fromConfig = (p: string | undefined): string | undefined => (p ? path.resolve(configDir, p) : undefined);
+
+  const model = options.model || fromConfig(config.model);
+  if (!model) throw new UserError('no model given. Pass a model path (or set "model:" in convert.yml).');
+
+  const targetNames = splitList(options.targets) ?? splitList(config.targets) ?? ['onnx'];
+  const precisionNames = splitList(options.precisions) ?? splitList(config.precisions) ?? ['fp32'];
+  const targets = [...new Set(targetNames)].map((t) => targetByName(t));
+  const precisions = [...new Set(precisionNames)];
+  for (const t of targets) for (const p of precisions) checkPrecision(t, p);
+
+  let rules: ToleranceRule[] = config.tolerance !== undefined ? parseToleranceRules(config.tolerance, options.config ?? 'convert.yml') : [];
+  let preset: string | undefined;
+  if (options.tolerance) {
+    const extra = loadToleranceOption(options.tolerance);
+    preset = extra.preset;
+    rules = [...rules, ...extra.rules];
+  }
+  const intRange = config['int-range'] ?? [0, 8];
+  if (intRange[1] <= intRange[0]) throw new UserError(`int-range [${intRange.join(', ')}] is empty; the second number must be larger.`);
+
+  return {
+    model,
+    targets: targets.map((t) => t.name as TargetName),
+    precisions: precisions as Precision[],
+    outDir: options.outDir || fromConfig(config['output-dir']) || 'model-convert-out',
+    inputsFile: options.inputs || fromConfig(config.inputs),
+    samples: parseWholeNumber(options.samples, 'samples', 1) ?? config.samples ?? 3,
+    seed: parseWholeNumber(options.seed, 'seed', 0) ?? config.seed ?? 0,
+    dims: config.dims ?? {},
+    intRange,
+    tolerance: rules,
+    tolerancePreset: preset,
+    cache: options.cache ?? true,
+    cacheDir: options.cacheDir ?? defaultCacheDir(),
+    verbose: options.verbose ?? false,
+  };
+}

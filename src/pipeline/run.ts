@@ -1,0 +1,238 @@
+// runPipeline: Plan → load → transform → emit → verify → report. The CLI and the Action
+// both call it; GitHub specifics arrive through hooks. Variants are built in a staging
+// folder beside OUT and moved into OUT/<target>/<precision> only when complete, so OUT
+// never holds a half-written variant; report.json and summary.md are written last.
+//   const report = await runPipeline(makePlan({ model: 'm.onnx' }), { progress: console.error, warn: console.warn });
+
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { errorMessage, isUserError, UserError } from '../errors.js';
+import { formatHardwareLine, hardwareForReport, detectHardware, type HardwareInfo } from '../hardware/detect.js';
+import { Graph } from '../onnx/graph.js';
+import { readModel, writeAtomically, type LoadedModel } from '../onnx/model-io.js';
+import type { GraphProto } from '../onnx/proto/index.js';
+import { renderSummary } from '../report/summary.js';
+import type { Report, VariantReport } from '../report/types.js';
+import type { EmittedVariant } from '../targets/types.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+import { compareRuns, runSamples } from '../verify/compare-runs.js';
+import { loadInputs } from '../verify/inputs-file.js';
+import { createOrtRunner } from '../verify/ort-runner.js';
+import { generateSamples } from '../verify/sample-inputs.js';
+import { resolveTolerance } from '../verify/tolerance.js';
+import type { Runner, Tolerance } from '../verify/types.js';
+import { cacheKey, restoreVariant, saveVariant, sha256Hex } from './cache.js';
+import { secondsSince, withProgress } from './progress.js';
+import { TARGETS, TRANSFORMS } from './registry.js';
+import type { PipelineHooks, Plan, Precision, TargetName } from './types.js';
+
+/** Reads the source model; PyTorch files are recognised and refused until that source lands. */
+export function loadSource(modelPath: string): LoadedModel {
+  if (existsSync(modelPath)) {
+    const head = readFileSync(modelPath).subarray(0, 4);
+    if (head[0] === 0x50 && head[1] === 0x4b) {
+      throw new UserError(`${path.basename(modelPath)}: a PyTorch (zip) file; PyTorch sources are not supported by this version yet. Export to ONNX first and pass the .onnx file.`);
+    }
+    if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5 && !modelPath.endsWith('.onnx')) {
+      throw new UserError(`${path.basename(modelPath)}: a Python pickle; PyTorch sources are not supported by this version yet. Export to ONNX first.`);
+    }
+  }
+  return readModel(modelPath);
+}
+
+interface VariantJob {
+  target: TargetName;
+  precision: Precision;
+}
+
+function toleranceFor(plan: Plan, job: VariantJob, output: string): Tolerance {
+  return resolveTolerance({ precision: job.precision, target: job.target, output, preset: plan.tolerancePreset, rules: plan.tolerance });
+}
+
+function relativeFiles(root: string, files: string[]): string[] {
+  return files.map((f) => path.relative(root, f).split(path.sep).join('/'));
+}
+
+export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Report> {
+  const outDir = path.resolve(plan.outDir);
+  const source = await withProgress(hooks, `load ${path.basename(plan.model)}`, async () => loadSource(plan.model));
+  const where = path.basename(plan.model);
+  const graph = new Graph(source.proto.graph as GraphProto, where);
+  graph.topologicalOrder();
+
+  // Everything a target cannot express is reported at once, before any work.
+  const jobs: VariantJob[] = plan.targets.flatMap((target) => plan.precisions.map((precision) => ({ target, precision })));
+  const gaps = jobs.flatMap((j) => TARGETS[j.target]!.supports(source.proto, j.precision).map((u) => `${j.target}/${j.precision}: node "${u.node}" (${u.opType}) ${u.reason}`));
+  if (gaps.length > 0) throw new UserError(`${where}: cannot convert — ${gaps.join('; ')}.`);
+
+  const reference = await createOrtRunner(plan.model);
+  const hardwarePromise = detectHardware().catch(() => undefined);
+  const stage = path.join(path.dirname(outDir), `.${path.basename(outDir)}.partial-${process.pid}`);
+  try {
+    const samples = plan.inputsFile
+      ? loadInputs(plan.inputsFile, reference.inputs)
+      : generateSamples(graph, reference.inputs, { count: plan.samples, seed: plan.seed, dims: plan.dims, intRange: plan.intRange });
+    const referenceOutputs = await withProgress(hooks, `run the source model on ${samples.length} samples`, () => runSamples(reference, samples));
+
+    rmSync(stage, { recursive: true, force: true });
+    mkdirSync(stage, { recursive: true });
+    const variants: VariantReport[] = [];
+    let cacheHits = 0;
+    let firstKey = '';
+    for (const job of jobs) {
+      const label = `${job.target}/${job.precision}`;
+      const dir = path.join(stage, job.target, job.precision);
+      const key = cacheKey({ modelSha256: source.sha256, plan, target: job.target, precision: job.precision });
+      firstKey ||= key;
+      const started = performance.now();
+      let emitted: EmittedVariant | undefined;
+      let convertSeconds = 0;
+      try {
+        emitted = await withProgress(hooks, `convert ${label}`, async () => {
+          if (plan.cache && hooks.cache) {
+            try {
+              const files = await restoreVariant(hooks.cache, key, dir);
+              if (files) {
+                cacheHits++;
+                const abs = files.map((f) => path.join(dir, f));
+                return { files: orderMainFirst(abs), bytes: abs.reduce((n, f) => n + readFileSync(f).length, 0) };
+              }
+            } catch (e) {
+              hooks.warn(`cache restore failed for ${label}: ${errorMessage(e)}; converting again.`);
+            }
+            rmSync(dir, { recursive: true, force: true });
+          }
+          mkdirSync(dir, { recursive: true });
+          const transformed = TRANSFORMS[job.precision]!.transform(source.proto, hooks.warn);
+          const made = await TARGETS[job.target]!.emit({ source, model: transformed, precision: job.precision, dir, warn: hooks.warn });
+          if (plan.cache && hooks.cache) {
+            try {
+              await saveVariant(hooks.cache, key, dir);
+            } catch (e) {
+              hooks.warn(`cache save failed for ${label}: ${errorMessage(e)}`);
+            }
+          }
+          return made;
+        });
+        convertSeconds = secondsSince(started);
+      } catch (e) {
+        if (isUserError(e)) throw e;
+        variants.push(errorVariant(job, source, reference.runtime, `conversion failed: ${errorMessage(e)}`, secondsSince(started)));
+        continue;
+      }
+      const verifyStarted = performance.now();
+      variants.push(
+        await withProgress(hooks, `verify ${label}`, () =>
+          verifyVariant({ plan, job, source, emitted: emitted!, stage, referenceOutputs, samples, convertSeconds, verifyStarted }),
+        ),
+      );
+    }
+
+    // Move finished variants into OUT, replacing older ones of the same name.
+    mkdirSync(outDir, { recursive: true });
+    for (const job of jobs) {
+      const from = path.join(stage, job.target, job.precision);
+      if (!existsSync(from)) continue;
+      const to = path.join(outDir, job.target, job.precision);
+      mkdirSync(path.dirname(to), { recursive: true });
+      rmSync(to, { recursive: true, force: true });
+      renameSync(from, to);
+    }
+    const hardware: HardwareInfo | undefined = await hardwarePromise;
+    const report: Report = {
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      model: {
+        path: plan.model,
+        sha256: source.sha256,
+        format: 'onnx',
+        bytes: source.bytes,
+        parameters: graph.parameterCount(),
+      },
+      variants,
+      hardware: hardware ? hardwareForReport(hardware) : {},
+      cache: { hit: jobs.length > 0 && cacheHits === jobs.length, key: firstKey },
+      passed: variants.every((v) => v.status === 'pass'),
+    };
+    writeAtomically(path.join(outDir, 'report.json'), [Buffer.from(JSON.stringify(report, null, 2) + '\n')]);
+    const summary = renderSummary(report, { hardwareLine: hardware ? formatHardwareLine(hardware) : undefined });
+    writeAtomically(path.join(outDir, 'summary.md'), [Buffer.from(summary)]);
+    return report;
+  } finally {
+    await reference.dispose();
+    rmSync(stage, { recursive: true, force: true });
+  }
+}
+
+function orderMainFirst(files: string[]): string[] {
+  return [...files].sort((a, b) => Number(b.endsWith('.onnx') || b.endsWith('.xml') || b.endsWith('.js')) - Number(a.endsWith('.onnx') || a.endsWith('.xml') || a.endsWith('.js')) || a.localeCompare(b));
+}
+
+function errorVariant(job: VariantJob, source: LoadedModel, runtime: string, reason: string, seconds: number): VariantReport {
+  return {
+    target: job.target,
+    precision: job.precision,
+    files: [],
+    bytes: 0,
+    compression: 0,
+    reference: 'source',
+    runtime,
+    outputs: {},
+    tolerance: {},
+    status: 'error',
+    reason,
+    samples: 0,
+    seconds: { convert: seconds, verify: 0 },
+  };
+  void source;
+}
+
+async function verifyVariant(args: {
+  plan: Plan;
+  job: VariantJob;
+  source: LoadedModel;
+  emitted: EmittedVariant;
+  stage: string;
+  referenceOutputs: Awaited<ReturnType<typeof runSamples>>;
+  samples: Parameters<typeof runSamples>[1];
+  convertSeconds: number;
+  verifyStarted: number;
+}): Promise<VariantReport> {
+  const { plan, job, source, emitted, stage } = args;
+  const outputNames = Object.keys(args.referenceOutputs[0] ?? {});
+  const base: VariantReport = {
+    target: job.target,
+    precision: job.precision,
+    files: relativeFiles(stage, emitted.files),
+    bytes: emitted.bytes,
+    compression: source.bytes > 0 ? Number((emitted.bytes / source.bytes).toFixed(4)) : 0,
+    reference: 'source',
+    runtime: '',
+    outputs: {},
+    tolerance: toleranceFor(plan, job, outputNames[0] ?? ''),
+    status: 'error',
+    samples: args.samples.length,
+    seconds: { convert: args.convertSeconds, verify: 0 },
+  };
+  const perOutput = Object.fromEntries(outputNames.map((o) => [o, toleranceFor(plan, job, o)]));
+  if (outputNames.some((o) => JSON.stringify(perOutput[o]) !== JSON.stringify(base.tolerance))) base.tolerance_per_output = perOutput;
+  let runner: Runner | undefined;
+  try {
+    runner = await TARGETS[job.target]!.runner(emitted);
+    base.runtime = runner.runtime;
+    const candidate = await runSamples(runner, args.samples);
+    const verdict = compareRuns(args.referenceOutputs, candidate, (o) => perOutput[o] ?? base.tolerance);
+    base.metrics = verdict.metrics;
+    base.outputs = verdict.outputs;
+    base.status = verdict.passed ? 'pass' : 'fail';
+    if (!verdict.passed) base.reason = verdict.reason;
+  } catch (e) {
+    base.status = 'error';
+    base.reason = `verification could not run: ${errorMessage(e)}`;
+  } finally {
+    await runner?.dispose();
+    base.seconds.verify = secondsSince(args.verifyStarted);
+  }
+  return base;
+}
+
+export { sha256Hex };

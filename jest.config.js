@@ -1,6 +1,6 @@
 // Jest runs the TypeScript sources directly as ES modules (see "test" in package.json).
 export default {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/jest.environment.cjs',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],

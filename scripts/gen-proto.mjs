@@ -5,10 +5,27 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const dir = 'src/onnx/proto';
 const bin = 'node_modules/protobufjs-cli/bin';
-execFileSync(process.execPath, [
-  `${bin}/pbjs`, '-t', 'static-module', '-w', 'es6', '--no-create', '--no-verify', '--no-convert',
-  '--no-delimited', '--no-service', '--no-typeurl', '--no-beautify', '-o', `${dir}/onnx.js`, `${dir}/onnx.proto`,
-], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [
+    `${bin}/pbjs`,
+    '-t',
+    'static-module',
+    '-w',
+    'es6',
+    '--no-create',
+    '--no-verify',
+    '--no-convert',
+    '--no-delimited',
+    '--no-service',
+    '--no-typeurl',
+    '--no-beautify',
+    '-o',
+    `${dir}/onnx.js`,
+    `${dir}/onnx.proto`,
+  ],
+  { stdio: 'inherit' },
+);
 // Node's ESM resolver needs the file extension.
 const js = readFileSync(`${dir}/onnx.js`, 'utf8').replace('"protobufjs/minimal"', '"protobufjs/minimal.js"');
 writeFileSync(`${dir}/onnx.js`, js);

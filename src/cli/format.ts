@@ -20,12 +20,16 @@ export function formatVariantLines(report: Report): string {
     const head = `${STATUS_MARK[v.status] ?? v.status} ${`${v.target}/${v.precision}`.padEnd(14)} ${formatBytes(v.bytes).padStart(10)}`;
     return `${head}  ${metricLine(v.metrics)}${v.reason ? `\n     ${v.reason}` : ''}`;
   });
-  lines.push(report.passed ? 'all variants within tolerance' : 'at least one variant is out of tolerance or failed');
+  lines.push(
+    report.passed ? 'all variants within tolerance' : 'at least one variant is out of tolerance or failed',
+  );
   return lines.join('\n');
 }
 
 export function formatVerifyResult(r: VerifyModelsResult): string {
-  const lines = [`${r.passed ? 'PASS' : 'FAIL'} ${r.candidate} vs ${r.reference} (${r.samples} samples, ${r.runtime})`];
+  const lines = [
+    `${r.passed ? 'PASS' : 'FAIL'} ${r.candidate} vs ${r.reference} (${r.samples} samples, ${r.runtime})`,
+  ];
   for (const [name, m] of Object.entries(r.outputs)) {
     lines.push(
       `  ${name}: ${metricLine(m)}  mean_abs ${formatMetric('mean_abs', m.mean_abs)}  snr_db ${formatMetric('snr_db', m.snr_db)}` +
@@ -43,7 +47,9 @@ function dims(d: (number | string)[] | undefined): string {
 export function formatInspection(s: ModelSummary): string {
   const lines = [
     `${s.file}: ${s.architecture}`,
-    `  ir_version ${s.irVersion}; opsets ${Object.entries(s.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}${s.producer ? `; producer ${s.producer}` : ''}`,
+    `  ir_version ${s.irVersion}; opsets ${Object.entries(s.opsets)
+      .map(([d, v]) => `${d} ${v}`)
+      .join(', ')}${s.producer ? `; producer ${s.producer}` : ''}`,
     `  parameters ${s.parameters.toLocaleString('en-US')}; ${formatBytes(s.bytes)} on disk; weights ${formatBytes(s.weightBytes)}${s.externalData ? ' (external data)' : ''}`,
     '  inputs:',
     ...s.inputs.map((i) => `    ${i.name} ${i.dtype ?? '?'} ${dims(i.dims)}`),
@@ -58,5 +64,7 @@ export function formatInspection(s: ModelSummary): string {
 
 export function formatFoundModels(found: FoundModel[]): string {
   if (found.length === 0) return 'no model files found';
-  return found.map((f) => `${f.format.padEnd(26)} ${formatBytes(f.bytes).padStart(10)}  ${f.path}`).join('\n');
+  return found
+    .map((f) => `${f.format.padEnd(26)} ${formatBytes(f.bytes).padStart(10)}  ${f.path}`)
+    .join('\n');
 }

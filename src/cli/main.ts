@@ -38,7 +38,9 @@ interface CommonFlags {
 export async function runCli(argv: string[], io: CliIO = processIO): Promise<number> {
   let exitCode = 0;
   const program = new Command('model-convert')
-    .description('Convert ONNX models to ONNX/OpenVINO/WebNN/WebGPU at several precisions, each variant verified numerically.')
+    .description(
+      'Convert ONNX models to ONNX/OpenVINO/WebNN/WebGPU at several precisions, each variant verified numerically.',
+    )
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.trimEnd()) })
@@ -60,33 +62,40 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     .option('--cache-dir <dir>', 'local cache folder (default: $XDG_CACHE_HOME/model-convert)')
     .option('--json', 'print report.json to stdout')
     .option('-v, --verbose', 'more detail on errors')
-    .action(async (model: string | undefined, flags: Record<string, string | boolean | undefined> & CommonFlags) => {
-      const plan = makePlan({
-        model: model ?? '',
-        targets: flags.targets as string | undefined,
-        precisions: flags.precision as string | undefined,
-        outDir: flags.out as string | undefined,
-        config: flags.config as string | undefined,
-        inputs: flags.inputs as string | undefined,
-        tolerance: flags.tolerance as string | undefined,
-        samples: flags.samples as string | undefined,
-        seed: flags.seed as string | undefined,
-        cache: flags.cache !== false,
-        cacheDir: flags.cacheDir as string | undefined,
-        verbose: Boolean(flags.verbose),
-      });
-      const report = await runPipeline(plan, {
-        progress: (m) => io.err(m),
-        warn: (m) => io.err(`warning: ${m}`),
-        cache: plan.cache && plan.cacheDir ? new LocalCacheStore(plan.cacheDir) : undefined,
-      });
-      if (flags.json) io.out(JSON.stringify(report, null, 2));
-      else {
-        io.out(formatVariantLines(report));
-        io.out(`report: ${path.join(plan.outDir, 'report.json')}\nsummary: ${path.join(plan.outDir, 'summary.md')}`);
-      }
-      exitCode = report.passed ? 0 : 1;
-    });
+    .action(
+      async (
+        model: string | undefined,
+        flags: Record<string, string | boolean | undefined> & CommonFlags,
+      ) => {
+        const plan = makePlan({
+          model: model ?? '',
+          targets: flags.targets as string | undefined,
+          precisions: flags.precision as string | undefined,
+          outDir: flags.out as string | undefined,
+          config: flags.config as string | undefined,
+          inputs: flags.inputs as string | undefined,
+          tolerance: flags.tolerance as string | undefined,
+          samples: flags.samples as string | undefined,
+          seed: flags.seed as string | undefined,
+          cache: flags.cache !== false,
+          cacheDir: flags.cacheDir as string | undefined,
+          verbose: Boolean(flags.verbose),
+        });
+        const report = await runPipeline(plan, {
+          progress: (m) => io.err(m),
+          warn: (m) => io.err(`warning: ${m}`),
+          cache: plan.cache && plan.cacheDir ? new LocalCacheStore(plan.cacheDir) : undefined,
+        });
+        if (flags.json) io.out(JSON.stringify(report, null, 2));
+        else {
+          io.out(formatVariantLines(report));
+          io.out(
+            `report: ${path.join(plan.outDir, 'report.json')}\nsummary: ${path.join(plan.outDir, 'summary.md')}`,
+          );
+        }
+        exitCode = report.passed ? 0 : 1;
+      },
+    );
 
   program
     .command('verify')
@@ -100,34 +109,46 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     .option('--samples <n>', 'number of generated samples (default 3)')
     .option('--seed <n>', 'seed for generated samples (default 0)')
     .option('--json', 'print the result as JSON')
-    .action(async (reference: string, candidate: string, flags: Record<string, string | undefined> & CommonFlags) => {
-      const base = makePlan({
-        model: reference,
-        config: flags.config,
-        samples: flags.samples,
-        seed: flags.seed,
-        inputs: flags.inputs,
-        cache: false,
-      });
-      const tol = flags.tolerance ? loadToleranceOption(flags.tolerance) : { rules: [] };
-      if (!(PRECISIONS as readonly string[]).includes(flags.precision ?? '')) {
-        throw new UserError(`unknown precision "${flags.precision}". Use one of: ${PRECISIONS.join(', ')}.`);
-      }
-      const result = await verifyModels({
-        reference,
-        candidate,
-        inputsFile: base.inputsFile,
-        samples: base.samples,
-        seed: base.seed,
-        dims: base.dims,
-        intRange: base.intRange,
-        precision: flags.precision ?? 'fp32',
-        preset: tol.preset ?? base.tolerancePreset,
-        rules: [...base.tolerance, ...tol.rules],
-      });
-      io.out(flags.json ? JSON.stringify({ ...result, status: result.passed ? 'pass' : 'fail' }, null, 2) : formatVerifyResult(result));
-      exitCode = result.passed ? 0 : 1;
-    });
+    .action(
+      async (
+        reference: string,
+        candidate: string,
+        flags: Record<string, string | undefined> & CommonFlags,
+      ) => {
+        const base = makePlan({
+          model: reference,
+          config: flags.config,
+          samples: flags.samples,
+          seed: flags.seed,
+          inputs: flags.inputs,
+          cache: false,
+        });
+        const tol = flags.tolerance ? loadToleranceOption(flags.tolerance) : { rules: [] };
+        if (!(PRECISIONS as readonly string[]).includes(flags.precision ?? '')) {
+          throw new UserError(
+            `unknown precision "${flags.precision}". Use one of: ${PRECISIONS.join(', ')}.`,
+          );
+        }
+        const result = await verifyModels({
+          reference,
+          candidate,
+          inputsFile: base.inputsFile,
+          samples: base.samples,
+          seed: base.seed,
+          dims: base.dims,
+          intRange: base.intRange,
+          precision: flags.precision ?? 'fp32',
+          preset: tol.preset ?? base.tolerancePreset,
+          rules: [...base.tolerance, ...tol.rules],
+        });
+        io.out(
+          flags.json
+            ? JSON.stringify({ ...result, status: result.passed ? 'pass' : 'fail' }, null, 2)
+            : formatVerifyResult(result),
+        );
+        exitCode = result.passed ? 0 : 1;
+      },
+    );
 
   program
     .command('inspect')
@@ -150,11 +171,18 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         precisions: TARGETS[name]?.precisions ?? [],
         ops: TARGETS[name] ? (name === 'onnx' ? 'all ONNX ops that ONNX Runtime runs' : []) : [],
       }));
-      const precisions = PRECISIONS.map((p) => ({ name: p, available: Boolean(TRANSFORMS[p]), method: TRANSFORMS[p]?.description ?? 'not in this version' }));
+      const precisions = PRECISIONS.map((p) => ({
+        name: p,
+        available: Boolean(TRANSFORMS[p]),
+        method: TRANSFORMS[p]?.description ?? 'not in this version',
+      }));
       if (flags.json) io.out(JSON.stringify({ targets, precisions }, null, 2));
       else {
         io.out('targets:');
-        for (const t of targets) io.out(`  ${t.name.padEnd(9)} ${t.available ? `precisions ${t.precisions.join(', ')}; ops: ${t.ops}` : 'not in this version'}`);
+        for (const t of targets)
+          io.out(
+            `  ${t.name.padEnd(9)} ${t.available ? `precisions ${t.precisions.join(', ')}; ops: ${t.ops}` : 'not in this version'}`,
+          );
         io.out('precisions:');
         for (const p of precisions) io.out(`  ${p.name.padEnd(6)} ${p.method}`);
       }
@@ -197,8 +225,9 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
       io.err(`error: ${e.message}`);
       return 2;
     }
-    io.err(`internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : errorMessage(e)}`);
+    io.err(
+      `internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : errorMessage(e)}`,
+    );
     return 1;
   }
 }
-

@@ -4,7 +4,17 @@
 //   const files = await restoreVariant(store, key, dir); // undefined on miss or mismatch
 
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TOOL_VERSION } from '../version.js';
@@ -24,9 +34,16 @@ export function normalizedPlanForCache(_plan: Plan): string {
 }
 
 /** sha256(model) + sha256(normalized plan) + tool version + target + precision, hashed into one key. */
-export function cacheKey(opts: { modelSha256: string; plan: Plan; target: string; precision: string }): string {
+export function cacheKey(opts: {
+  modelSha256: string;
+  plan: Plan;
+  target: string;
+  precision: string;
+}): string {
   const planHash = sha256Hex(normalizedPlanForCache(opts.plan));
-  const digest = sha256Hex([opts.modelSha256, planHash, TOOL_VERSION, opts.target, opts.precision].join('\n'));
+  const digest = sha256Hex(
+    [opts.modelSha256, planHash, TOOL_VERSION, opts.target, opts.precision].join('\n'),
+  );
   return `model-convert-${opts.target}-${opts.precision}-${digest.slice(0, 40)}`;
 }
 
@@ -60,7 +77,11 @@ interface Manifest {
 
 function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(dir, path.join(prefix, e.name)) : e.isFile() ? [path.join(prefix, e.name)] : [],
+    e.isDirectory()
+      ? listFiles(dir, path.join(prefix, e.name))
+      : e.isFile()
+        ? [path.join(prefix, e.name)]
+        : [],
   );
 }
 
@@ -68,7 +89,11 @@ function listFiles(dir: string, prefix = ''): string[] {
  * Restores a variant into `variantDir`; returns its files (relative) when the entry's
  * manifest matches every file's sha256, else undefined (the caller rebuilds).
  */
-export async function restoreVariant(store: CacheStore, key: string, variantDir: string): Promise<string[] | undefined> {
+export async function restoreVariant(
+  store: CacheStore,
+  key: string,
+  variantDir: string,
+): Promise<string[] | undefined> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'model-convert-restore-'));
   try {
     if (!(await store.restore(key, tmp))) return undefined;
@@ -79,7 +104,8 @@ export async function restoreVariant(store: CacheStore, key: string, variantDir:
     const present = existsSync(filesDir) ? listFiles(filesDir).sort() : [];
     const expected = Object.keys(manifest.files).sort();
     if (manifest.key !== key || present.join('\n') !== expected.join('\n')) return undefined;
-    for (const f of expected) if (sha256Hex(readFileSync(path.join(filesDir, f))) !== manifest.files[f]) return undefined;
+    for (const f of expected)
+      if (sha256Hex(readFileSync(path.join(filesDir, f))) !== manifest.files[f]) return undefined;
     mkdirSync(variantDir, { recursive: true });
     cpSync(filesDir, variantDir, { recursive: true });
     return expected;

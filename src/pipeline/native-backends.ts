@@ -33,16 +33,26 @@ export function loadOnnxRuntime(): Promise<OnnxRuntime> {
   return ortPromise;
 }
 
-async function loadNative<T>(name: string, version: string, importDefault: () => Promise<unknown>): Promise<T> {
+async function loadNative<T>(
+  name: string,
+  version: string,
+  importDefault: () => Promise<unknown>,
+): Promise<T> {
   try {
     const mod = (await importDefault()) as T & { default?: T };
     return (mod.default ?? mod) as T;
   } catch (first) {
     const toolCache = process.env.RUNNER_TOOL_CACHE;
     if (!toolCache) {
-      throw new UserError(`${name} is not installed (${errorMessage(first).split('\n')[0]}). Run "npm install" in model-convert's folder.`);
+      throw new UserError(
+        `${name} is not installed (${errorMessage(first).split('\n')[0]}). Run "npm install" in model-convert's folder.`,
+      );
     }
-    const dir = path.join(toolCache, 'model-convert-native', `${name}-${version}-${os.platform()}-${os.arch()}`);
+    const dir = path.join(
+      toolCache,
+      'model-convert-native',
+      `${name}-${version}-${os.platform()}-${os.arch()}`,
+    );
     const key = `model-convert-native-${name}-${version}-${os.platform()}-${os.arch()}`;
     if (!existsSync(path.join(dir, 'node_modules', name)) && nativeCache) {
       try {
@@ -53,9 +63,22 @@ async function loadNative<T>(name: string, version: string, importDefault: () =>
     }
     if (!existsSync(path.join(dir, 'node_modules', name))) {
       mkdirSync(dir, { recursive: true });
-      execFileSync('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', dir, `${name}@${version}`], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      execFileSync(
+        'npm',
+        [
+          'install',
+          '--no-save',
+          '--ignore-scripts',
+          '--no-audit',
+          '--no-fund',
+          '--prefix',
+          dir,
+          `${name}@${version}`,
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
       if (nativeCache) {
         try {
           await nativeCache.save(key, dir);

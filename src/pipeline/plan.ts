@@ -59,7 +59,9 @@ export function readConfig(file: string): ConvertConfig {
   try {
     data = parseYaml(text) ?? {};
   } catch (e) {
-    throw new UserError(`${file}: not valid YAML (${errorMessage(e).split('\n')[0]}). Fix the syntax and retry.`);
+    throw new UserError(
+      `${file}: not valid YAML (${errorMessage(e).split('\n')[0]}). Fix the syntax and retry.`,
+    );
   }
   if (!validateConfig(data)) {
     const err = validateConfig.errors?.[0];
@@ -82,7 +84,8 @@ function splitList(value: string | string[] | undefined): string[] | undefined {
 function parseWholeNumber(value: string | number | undefined, name: string, min: number): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be a whole number ≥ ${min} (got "${value}").`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UserError(`--${name} must be a whole number ≥ ${min} (got "${value}").`);
   return n;
 }
 
@@ -94,7 +97,8 @@ export function defaultCacheDir(): string {
 export function makePlan(options: PlanOptions): Plan {
   const config = options.config ? readConfig(options.config) : {};
   const configDir = options.config ? path.dirname(options.config) : '.';
-  const fromConfig = (p: string | undefined): string | undefined => (p ? path.resolve(configDir, p) : undefined);
+  const fromConfig = (p: string | undefined): string | undefined =>
+    p ? path.resolve(configDir, p) : undefined;
 
   const model = options.model || fromConfig(config.model);
   if (!model) throw new UserError('no model given. Pass a model path (or set "model:" in convert.yml).');
@@ -105,7 +109,10 @@ export function makePlan(options: PlanOptions): Plan {
   const precisions = [...new Set(precisionNames)];
   for (const t of targets) for (const p of precisions) checkPrecision(t, p);
 
-  let rules: ToleranceRule[] = config.tolerance !== undefined ? parseToleranceRules(config.tolerance, options.config ?? 'convert.yml') : [];
+  let rules: ToleranceRule[] =
+    config.tolerance !== undefined
+      ? parseToleranceRules(config.tolerance, options.config ?? 'convert.yml')
+      : [];
   let preset: string | undefined;
   if (options.tolerance) {
     const extra = loadToleranceOption(options.tolerance);
@@ -113,7 +120,8 @@ export function makePlan(options: PlanOptions): Plan {
     rules = [...rules, ...extra.rules];
   }
   const intRange = config['int-range'] ?? [0, 8];
-  if (intRange[1] <= intRange[0]) throw new UserError(`int-range [${intRange.join(', ')}] is empty; the second number must be larger.`);
+  if (intRange[1] <= intRange[0])
+    throw new UserError(`int-range [${intRange.join(', ')}] is empty; the second number must be larger.`);
 
   return {
     model,

@@ -3,7 +3,11 @@
 
 import type { PipelineHooks } from './types.js';
 
-export async function withProgress<T>(hooks: Pick<PipelineHooks, 'progress'>, label: string, work: () => Promise<T>): Promise<T> {
+export async function withProgress<T>(
+  hooks: Pick<PipelineHooks, 'progress'>,
+  label: string,
+  work: () => Promise<T>,
+): Promise<T> {
   const started = performance.now();
   let announced = false;
   const timer = setTimeout(() => {

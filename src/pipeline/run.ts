@@ -7,7 +7,12 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage, isUserError, UserError } from '../errors.js';
-import { formatHardwareLine, hardwareForReport, detectHardware, type HardwareInfo } from '../hardware/detect.js';
+import {
+  formatHardwareLine,
+  hardwareForReport,
+  detectHardware,
+  type HardwareInfo,
+} from '../hardware/detect.js';
 import { Graph } from '../onnx/graph.js';
 import { readModel, writeAtomically, type LoadedModel } from '../onnx/model-io.js';
 import type { GraphProto } from '../onnx/proto/index.js';
@@ -31,10 +36,14 @@ export function loadSource(modelPath: string): LoadedModel {
   if (existsSync(modelPath)) {
     const head = readFileSync(modelPath).subarray(0, 4);
     if (head[0] === 0x50 && head[1] === 0x4b) {
-      throw new UserError(`${path.basename(modelPath)}: a PyTorch (zip) file; PyTorch sources are not supported by this version yet. Export to ONNX first and pass the .onnx file.`);
+      throw new UserError(
+        `${path.basename(modelPath)}: a PyTorch (zip) file; PyTorch sources are not supported by this version yet. Export to ONNX first and pass the .onnx file.`,
+      );
     }
     if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5 && !modelPath.endsWith('.onnx')) {
-      throw new UserError(`${path.basename(modelPath)}: a Python pickle; PyTorch sources are not supported by this version yet. Export to ONNX first.`);
+      throw new UserError(
+        `${path.basename(modelPath)}: a Python pickle; PyTorch sources are not supported by this version yet. Export to ONNX first.`,
+      );
     }
   }
   return readModel(modelPath);
@@ -46,7 +55,13 @@ interface VariantJob {
 }
 
 function toleranceFor(plan: Plan, job: VariantJob, output: string): Tolerance {
-  return resolveTolerance({ precision: job.precision, target: job.target, output, preset: plan.tolerancePreset, rules: plan.tolerance });
+  return resolveTolerance({
+    precision: job.precision,
+    target: job.target,
+    output,
+    preset: plan.tolerancePreset,
+    rules: plan.tolerance,
+  });
 }
 
 function relativeFiles(root: string, files: string[]): string[] {
@@ -55,14 +70,22 @@ function relativeFiles(root: string, files: string[]): string[] {
 
 export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Report> {
   const outDir = path.resolve(plan.outDir);
-  const source = await withProgress(hooks, `load ${path.basename(plan.model)}`, async () => loadSource(plan.model));
+  const source = await withProgress(hooks, `load ${path.basename(plan.model)}`, async () =>
+    loadSource(plan.model),
+  );
   const where = path.basename(plan.model);
   const graph = new Graph(source.proto.graph as GraphProto, where);
   graph.topologicalOrder();
 
   // Everything a target cannot express is reported at once, before any work.
-  const jobs: VariantJob[] = plan.targets.flatMap((target) => plan.precisions.map((precision) => ({ target, precision })));
-  const gaps = jobs.flatMap((j) => TARGETS[j.target]!.supports(source.proto, j.precision).map((u) => `${j.target}/${j.precision}: node "${u.node}" (${u.opType}) ${u.reason}`));
+  const jobs: VariantJob[] = plan.targets.flatMap((target) =>
+    plan.precisions.map((precision) => ({ target, precision })),
+  );
+  const gaps = jobs.flatMap((j) =>
+    TARGETS[j.target]!.supports(source.proto, j.precision).map(
+      (u) => `${j.target}/${j.precision}: node "${u.node}" (${u.opType}) ${u.reason}`,
+    ),
+  );
   if (gaps.length > 0) throw new UserError(`${where}: cannot convert — ${gaps.join('; ')}.`);
 
   const reference = await createOrtRunner(plan.model);
@@ -71,8 +94,17 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
   try {
     const samples = plan.inputsFile
       ? loadInputs(plan.inputsFile, reference.inputs)
-      : generateSamples(graph, reference.inputs, { count: plan.samples, seed: plan.seed, dims: plan.dims, intRange: plan.intRange });
-    const referenceOutputs = await withProgress(hooks, `run the source model on ${samples.length} samples`, () => runSamples(reference, samples));
+      : generateSamples(graph, reference.inputs, {
+          count: plan.samples,
+          seed: plan.seed,
+          dims: plan.dims,
+          intRange: plan.intRange,
+        });
+    const referenceOutputs = await withProgress(
+      hooks,
+      `run the source model on ${samples.length} samples`,
+      () => runSamples(reference, samples),
+    );
 
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage, { recursive: true });
@@ -82,7 +114,12 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
     for (const job of jobs) {
       const label = `${job.target}/${job.precision}`;
       const dir = path.join(stage, job.target, job.precision);
-      const key = cacheKey({ modelSha256: source.sha256, plan, target: job.target, precision: job.precision });
+      const key = cacheKey({
+        modelSha256: source.sha256,
+        plan,
+        target: job.target,
+        precision: job.precision,
+      });
       firstKey ||= key;
       const started = performance.now();
       let emitted: EmittedVariant | undefined;
@@ -95,7 +132,10 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
               if (files) {
                 cacheHits++;
                 const abs = files.map((f) => path.join(dir, f));
-                return { files: orderMainFirst(abs), bytes: abs.reduce((n, f) => n + readFileSync(f).length, 0) };
+                return {
+                  files: orderMainFirst(abs),
+                  bytes: abs.reduce((n, f) => n + readFileSync(f).length, 0),
+                };
               }
             } catch (e) {
               hooks.warn(`cache restore failed for ${label}: ${errorMessage(e)}; converting again.`);
@@ -104,7 +144,13 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
           }
           mkdirSync(dir, { recursive: true });
           const transformed = TRANSFORMS[job.precision]!.transform(source.proto, hooks.warn);
-          const made = await TARGETS[job.target]!.emit({ source, model: transformed, precision: job.precision, dir, warn: hooks.warn });
+          const made = await TARGETS[job.target]!.emit({
+            source,
+            model: transformed,
+            precision: job.precision,
+            dir,
+            warn: hooks.warn,
+          });
           if (plan.cache && hooks.cache) {
             try {
               await saveVariant(hooks.cache, key, dir);
@@ -117,13 +163,31 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
         convertSeconds = secondsSince(started);
       } catch (e) {
         if (isUserError(e)) throw e;
-        variants.push(errorVariant(job, source, reference.runtime, `conversion failed: ${errorMessage(e)}`, secondsSince(started)));
+        variants.push(
+          errorVariant(
+            job,
+            source,
+            reference.runtime,
+            `conversion failed: ${errorMessage(e)}`,
+            secondsSince(started),
+          ),
+        );
         continue;
       }
       const verifyStarted = performance.now();
       variants.push(
         await withProgress(hooks, `verify ${label}`, () =>
-          verifyVariant({ plan, job, source, emitted: emitted!, stage, referenceOutputs, samples, convertSeconds, verifyStarted }),
+          verifyVariant({
+            plan,
+            job,
+            source,
+            emitted: emitted!,
+            stage,
+            referenceOutputs,
+            samples,
+            convertSeconds,
+            verifyStarted,
+          }),
         ),
       );
     }
@@ -154,20 +218,33 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
       passed: variants.every((v) => v.status === 'pass'),
     };
     writeAtomically(path.join(outDir, 'report.json'), [Buffer.from(JSON.stringify(report, null, 2) + '\n')]);
-    const summary = renderSummary(report, { hardwareLine: hardware ? formatHardwareLine(hardware) : undefined });
+    const summary = renderSummary(report, {
+      hardwareLine: hardware ? formatHardwareLine(hardware) : undefined,
+    });
     writeAtomically(path.join(outDir, 'summary.md'), [Buffer.from(summary)]);
     return report;
   } finally {
     await reference.dispose();
+    await hardwarePromise;
     rmSync(stage, { recursive: true, force: true });
   }
 }
 
 function orderMainFirst(files: string[]): string[] {
-  return [...files].sort((a, b) => Number(b.endsWith('.onnx') || b.endsWith('.xml') || b.endsWith('.js')) - Number(a.endsWith('.onnx') || a.endsWith('.xml') || a.endsWith('.js')) || a.localeCompare(b));
+  return [...files].sort(
+    (a, b) =>
+      Number(b.endsWith('.onnx') || b.endsWith('.xml') || b.endsWith('.js')) -
+        Number(a.endsWith('.onnx') || a.endsWith('.xml') || a.endsWith('.js')) || a.localeCompare(b),
+  );
 }
 
-function errorVariant(job: VariantJob, source: LoadedModel, runtime: string, reason: string, seconds: number): VariantReport {
+function errorVariant(
+  job: VariantJob,
+  source: LoadedModel,
+  runtime: string,
+  reason: string,
+  seconds: number,
+): VariantReport {
   return {
     target: job.target,
     precision: job.precision,
@@ -214,7 +291,8 @@ async function verifyVariant(args: {
     seconds: { convert: args.convertSeconds, verify: 0 },
   };
   const perOutput = Object.fromEntries(outputNames.map((o) => [o, toleranceFor(plan, job, o)]));
-  if (outputNames.some((o) => JSON.stringify(perOutput[o]) !== JSON.stringify(base.tolerance))) base.tolerance_per_output = perOutput;
+  if (outputNames.some((o) => JSON.stringify(perOutput[o]) !== JSON.stringify(base.tolerance)))
+    base.tolerance_per_output = perOutput;
   let runner: Runner | undefined;
   try {
     runner = await TARGETS[job.target]!.runner(emitted);

@@ -113,9 +113,13 @@ export function writeNpz(path: string, sample: TensorMap): void {
 
 /** The array in .npy bytes, in the file's own dtype. */
 function decodeNpy(bytes: Uint8Array, where: string): HostTensor {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+  if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) {
+    throw new UserError(`${where}: not a .npy file (no \\x93NUMPY header); save it with numpy.save.`);
+  }
   let array;
   try {
-    array = parseNpy(bytes.slice().buffer, { convertFloat16: false });
+    array = parseNpy(new Uint8Array(bytes).buffer, { convertFloat16: false }); // a copy: Buffer.slice shares memory
   } catch (e) {
     throw new UserError(`${where}: not a readable .npy file (${errorMessage(e)}); save it with numpy.save.`);
   }
@@ -169,7 +173,7 @@ function readNpz(path: string): FileTensor[] {
 
 function parseInputPairs(spec: string): FileTensor[] {
   const seen = new Set<string>();
-  return spec.split(',').map((part) => {
+  const pairs = spec.split(',').map((part) => {
     const match = /^\s*([^=]+?)\s*=\s*(.+?)\s*$/.exec(part);
     if (!match) {
       throw new UserError(
@@ -177,21 +181,25 @@ function parseInputPairs(spec: string): FileTensor[] {
       );
     }
     const [, name, path] = match;
-    if (seen.has(name))
+    if (seen.has(name)) {
       throw new UserError(`--inputs: input "${name}" is given twice in "${spec}"; name each input once.`);
+    }
     seen.add(name);
     if (extname(path).toLowerCase() !== '.npy') {
       throw new UserError(
         `--inputs: ${path} (for input "${name}") is not a .npy file; give one .npy file per input.`,
       );
     }
-    return { name, tensor: decodeNpy(readExistingFile(path), path), where: path };
+    return { name, path };
   });
+  return pairs.map(({ name, path }) => ({
+    name,
+    tensor: decodeNpy(readExistingFile(path), path),
+    where: path,
+  }));
 }
 
 // ---------------------------------------------------------------- JSON
-
-type JsonScalar = number | boolean;
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -230,7 +238,7 @@ function tensorFromJsonValues(
   const isFloat = dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
   if ((!range && !isFloat) || Array.isArray(data)) {
     throw new UserError(
-      `${where}: input "${name}" is ${dtype}, which JSON files cannot hold; use a .npz file.`,
+      `${where}: input "${name}" is ${dtype}, which input files cannot hold; omit --inputs to use generated inputs.`,
     );
   }
   values.forEach((raw, i) => {
@@ -241,7 +249,7 @@ function tensorFromJsonValues(
         (Number.isInteger(v) && range !== undefined && BigInt(v) >= range[0] && BigInt(v) <= range[1]));
     if (!valid) {
       throw new UserError(
-        `${where}: input "${name}" holds ${JSON.stringify(raw)}, which is not a ${dtype} value; fix the data.`,
+        `${where}: input "${name}" holds ${JSON.stringify(raw)}, which is not a valid ${dtype} value; fix the data.`,
       );
     }
     if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(v);

@@ -11,9 +11,14 @@ import { parse as parseYaml } from 'yaml';
 import { errorMessage, UserError } from '../errors.js';
 import type { MetricName, Metrics, Tolerance, ToleranceRule, Violation } from './types.js';
 
-/** Default bounds per precision (contract: the README's tolerance table is checked against it). */
+/**
+ * Default bounds per precision (contract: the README's tolerance table is checked against it).
+ * fp32: two exports of the same weights differ by rel_l2 ≈ 1.6e-7 (float re-association);
+ * a LayerNorm epsilon of 1e-5 instead of 1e-12 in the bert fixture gives 2.3e-5. 2e-6
+ * sits ten times from both.
+ */
 export const DEFAULT_TOLERANCES: Readonly<Record<string, Readonly<Tolerance>>> = {
-  fp32: { rel_l2: 1e-5, cosine: 0.99999, nan: 0, inf: 0 },
+  fp32: { rel_l2: 2e-6, cosine: 0.99999, nan: 0, inf: 0 },
   fp16: { rel_l2: 1e-2, cosine: 0.9995, nan: 0, inf: 0 },
   int8: { rel_l2: 0.05, cosine: 0.998, nan: 0, inf: 0 },
   int4: { rel_l2: 0.1, cosine: 0.99, nan: 0, inf: 0 },

@@ -13,7 +13,9 @@ export const onnxTarget: Target = {
   supports: () => [],
   async emit(request: EmitRequest): Promise<EmittedVariant> {
     const file = path.join(request.dir, 'model.onnx');
-    const written = writeModel(request.model, file, { externalData: request.source.hadExternalData ? 'always' : 'auto' });
+    const written = writeModel(request.model, file, {
+      externalData: request.source.hadExternalData ? 'always' : 'auto',
+    });
     return { files: written.files, bytes: written.bytes };
   },
   runner: (variant) => createOrtRunner(variant.files[0]),

@@ -18,7 +18,10 @@ test('the README tolerance table lists every precision with the bounds in DEFAUL
   for (const [precision, t] of Object.entries(DEFAULT_TOLERANCES)) {
     const row = readme.split('\n').find((l) => l.startsWith(`| ${precision} |`));
     expect(row).toBeDefined();
-    const [, relL2, cosine, nanInf] = row!.split('|').map((c) => c.trim()).filter(Boolean);
+    const [, relL2, cosine, nanInf] = row!
+      .split('|')
+      .map((c) => c.trim())
+      .filter(Boolean);
     expect([Number(relL2), Number(cosine), Number(nanInf)]).toEqual([t.rel_l2, t.cosine, t.nan]);
   }
 });

@@ -43558,7 +43558,11 @@ async function createOrtRunner(modelPath, options = {}) {
         throw new errors_UserError(`${external_node_path_default().basename(modelPath)}: ONNX Runtime cannot load the model: ${oneLine(errorMessage(e))}`);
     }
     const describe = (meta) => meta.map((m) => m.isTensor
-        ? { name: m.name, dtype: dtypeFromOrt(m.type), dims: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))) }
+        ? {
+            name: m.name,
+            dtype: dtypeFromOrt(m.type),
+            dims: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))),
+        }
         : { name: m.name, dtype: 'float32', dims: [] });
     const inputs = describe(session.inputMetadata);
     const outputs = describe(session.outputMetadata);
@@ -43604,7 +43608,11 @@ function fromOrtTensor(t) {
     const copy = Array.isArray(data) ? data.slice() : data.slice();
     if (dtype === 'float16' && !(copy instanceof Uint16Array) && !Array.isArray(copy)) {
         const view = copy;
-        return { dtype, dims: [...t.dims], data: new Uint16Array(view.buffer, view.byteOffset, view.byteLength / 2).slice() };
+        return {
+            dtype,
+            dims: [...t.dims],
+            data: new Uint16Array(view.buffer, view.byteOffset, view.byteLength / 2).slice(),
+        };
     }
     if (dtype === 'bool')
         return { dtype, dims: [...t.dims], data: Uint8Array.from(copy, (v) => (v ? 1 : 0)) };
@@ -44055,7 +44063,9 @@ function valueInfoType(v) {
         ? (tt.shape.dim ?? []).map((d) => {
             if (d.dimParam)
                 return d.dimParam;
-            if (d.dimValue !== undefined && d.dimValue !== null && (d.value === 'dimValue' || proto_int64ToNumber(d.dimValue) > 0)) {
+            if (d.dimValue !== undefined &&
+                d.dimValue !== null &&
+                (d.value === 'dimValue' || proto_int64ToNumber(d.dimValue) > 0)) {
                 return proto_int64ToNumber(d.dimValue);
             }
             return '?';
@@ -44075,11 +44085,21 @@ function constantNodeTensor(node) {
         case 'value_float':
             return new onnx_onnx.TensorProto({ name, dataType: 1, dims: [], floatData: [attr.f ?? 0] });
         case 'value_floats':
-            return new onnx_onnx.TensorProto({ name, dataType: 1, dims: [(attr.floats ?? []).length], floatData: attr.floats ?? [] });
+            return new onnx_onnx.TensorProto({
+                name,
+                dataType: 1,
+                dims: [(attr.floats ?? []).length],
+                floatData: attr.floats ?? [],
+            });
         case 'value_int':
             return new onnx_onnx.TensorProto({ name, dataType: 7, dims: [], int64Data: [attr.i ?? 0] });
         case 'value_ints':
-            return new onnx_onnx.TensorProto({ name, dataType: 7, dims: [(attr.ints ?? []).length], int64Data: attr.ints ?? [] });
+            return new onnx_onnx.TensorProto({
+                name,
+                dataType: 7,
+                dims: [(attr.ints ?? []).length],
+                int64Data: attr.ints ?? [],
+            });
         default:
             return undefined;
     }
@@ -44182,7 +44202,11 @@ class Graph {
      * A cycle is a UserError naming a node on it.
      */
     topologicalOrder() {
-        const available = new Set([...this.proto.input.map((v) => v.name ?? ''), ...this.initializers.map((t) => t.name), '']);
+        const available = new Set([
+            ...this.proto.input.map((v) => v.name ?? ''),
+            ...this.initializers.map((t) => t.name),
+            '',
+        ]);
         const nodes = this.nodes;
         const deps = nodes.map((n) => [...n.input, ...outerScopeNames(n)].filter((i) => i && !available.has(i)));
         const producerIndex = new Map();
@@ -44208,7 +44232,16 @@ class Graph {
             }
         }
         if (order.length !== nodes.length) {
-            const stuck = nodes.find((_, i) => (waiting.get(i) ?? 0) > 0);
+            // A stuck node may only depend on a cycle: walk back through stuck producers until a
+            // node repeats; that node lies on the cycle.
+            const isStuck = (i) => i !== undefined && (waiting.get(i) ?? 0) > 0;
+            let at = nodes.findIndex((_, i) => isStuck(i));
+            const seen = new Set();
+            while (!seen.has(at)) {
+                seen.add(at);
+                at = deps[at].map((d) => producerIndex.get(d)).find(isStuck);
+            }
+            const stuck = nodes[at];
             throw new errors_UserError(`${this.where}: the graph has a cycle through node "${stuck.name || stuck.opType}"; ONNX graphs must be acyclic.`);
         }
         return order;
@@ -48373,7 +48406,11 @@ class SeededRandom {
 /** Defaults for symbolic dims not given in config: first matching pattern wins (documented in README). */
 const SYMBOLIC_DIM_DEFAULTS = [
     { pattern: /batch|^n$|^b$/i, value: 2, label: 'batch-like (batch, N, B)' },
-    { pattern: /seq|len|token|time|step|position|^s$|^t$/i, value: 16, label: 'sequence-like (seq, sequence_length, tokens, time)' },
+    {
+        pattern: /seq|len|token|time|step|position|^s$|^t$/i,
+        value: 16,
+        label: 'sequence-like (seq, sequence_length, tokens, time)',
+    },
     { pattern: /height|width|^h$|^w$|size/i, value: 32, label: 'spatial (height, width, H, W)' },
     { pattern: /.*/, value: 8, label: 'any other' },
 ];
@@ -48385,7 +48422,16 @@ function resolveDim(dim, dims) {
     return SYMBOLIC_DIM_DEFAULTS.find((d) => d.pattern.test(dim)).value;
 }
 /** Ops an index tensor passes through unchanged in value on its way to a Gather. */
-const VALUE_PRESERVING_OPS = new Set(['Cast', 'Reshape', 'Unsqueeze', 'Squeeze', 'Flatten', 'Identity', 'Expand', 'Transpose']);
+const VALUE_PRESERVING_OPS = new Set([
+    'Cast',
+    'Reshape',
+    'Unsqueeze',
+    'Squeeze',
+    'Flatten',
+    'Identity',
+    'Expand',
+    'Transpose',
+]);
 /** Rows of the table `inputName` indexes through Gather/GatherElements…, or undefined. */
 function gatherTableSize(graph, inputName) {
     const consumers = graph.consumers();

@@ -12,7 +12,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-function runDist(inputs: Record<string, string>): { status: number | null; stdout: string; summary: string; outputs: string } {
+function runDist(inputs: Record<string, string>): {
+  status: number | null;
+  stdout: string;
+  summary: string;
+  outputs: string;
+} {
   const summaryFile = path.join(tmp, 'summary.md');
   const outputFile = path.join(tmp, 'output.txt');
   writeFileSync(summaryFile, '');
@@ -26,8 +31,17 @@ function runDist(inputs: Record<string, string>): { status: number | null; stdou
     RUNNER_TEMP: tmp,
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const r = spawnSync(process.execPath, [path.join(repo, 'dist/index.js')], { cwd: repo, env, encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout, summary: readFileSync(summaryFile, 'utf8'), outputs: readFileSync(outputFile, 'utf8') };
+  const r = spawnSync(process.execPath, [path.join(repo, 'dist/index.js')], {
+    cwd: repo,
+    env,
+    encoding: 'utf8',
+  });
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    summary: readFileSync(summaryFile, 'utf8'),
+    outputs: readFileSync(outputFile, 'utf8'),
+  };
 }
 
 test('writes the job summary and outputs, skips cache and artifacts with warnings, exits 0', () => {
@@ -54,7 +68,13 @@ test('writes the job summary and outputs, skips cache and artifacts with warning
 
 test('a missing model fails the step with one line and exit 2', () => {
   const out = path.join(tmp, 'out');
-  const r = runDist({ model: 'nope.onnx', 'output-dir': out, 'fail-on': 'violation', cache: 'false', 'upload-artifacts': 'false' });
+  const r = runDist({
+    model: 'nope.onnx',
+    'output-dir': out,
+    'fail-on': 'violation',
+    cache: 'false',
+    'upload-artifacts': 'false',
+  });
   expect(r.status).toBe(2);
   expect(r.stdout).toMatch(/::error::nope\.onnx: file not found/);
   expect(existsSync(out)).toBe(false);

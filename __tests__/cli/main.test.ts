@@ -1,7 +1,15 @@
 // The CLI: every command's output and exit code, and one-line errors (exit 2, no stack,
 // nothing written) for each kind of bad input.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli/main.js';
@@ -15,7 +23,10 @@ const shared = path.resolve(repo, '../shared/fixtures');
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runCli(argv, { out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => (err += `${t}\n`) });
+  const code = await runCli(argv, {
+    out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`),
+    err: (t) => (err += `${t}\n`),
+  });
   return { code, out, err };
 }
 
@@ -28,7 +39,16 @@ afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 describe('convert', () => {
   test('the example converts, passes and writes report.json with the contract keys', async () => {
     const out = path.join(tmp, 'out');
-    const r = await cli('convert', tiny, '--config', path.join(repo, 'examples/tiny/convert.yml'), '--out', out, '--no-cache', '--json');
+    const r = await cli(
+      'convert',
+      tiny,
+      '--config',
+      path.join(repo, 'examples/tiny/convert.yml'),
+      '--out',
+      out,
+      '--no-cache',
+      '--json',
+    );
     expect(r.code).toBe(0);
     const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(JSON.parse(r.out)).toEqual(report);
@@ -45,7 +65,13 @@ describe('convert', () => {
   });
 
   test('several inputs and outputs, If subgraphs, Loop/Scan and external data pass with rel_l2 ≤ 1e-6', async () => {
-    for (const m of ['multi_io.onnx', 'if_subgraph.onnx', 'loop_scan.onnx', 'external/model.onnx', 'opset9_constants.onnx']) {
+    for (const m of [
+      'multi_io.onnx',
+      'if_subgraph.onnx',
+      'loop_scan.onnx',
+      'external/model.onnx',
+      'opset9_constants.onnx',
+    ]) {
       const out = path.join(tmp, m.replace(/\W/g, '_'));
       const r = await cli('convert', path.join(models, m), '--out', out, '--no-cache', '--json');
       const report = JSON.parse(r.out);
@@ -53,12 +79,18 @@ describe('convert', () => {
       expect(report.variants[0].metrics.rel_l2).toBeLessThanOrEqual(1e-6);
       expect(Object.keys(report.variants[0].outputs).length).toBeGreaterThanOrEqual(1);
     }
-    expect(readdirSync(path.join(tmp, 'external_model_onnx/onnx/fp32')).sort()).toEqual(['model.onnx', 'model.onnx.data']);
+    expect(readdirSync(path.join(tmp, 'external_model_onnx/onnx/fp32')).sort()).toEqual([
+      'model.onnx',
+      'model.onnx.data',
+    ]);
   });
 
   test.each([
     [['convert', 'nope.onnx'], /nope\.onnx: file not found/],
-    [['convert', '__TINY__', '--targets', 'tflite'], /unknown target "tflite"\. Use one of: onnx, openvino, webnn, webgpu/],
+    [
+      ['convert', '__TINY__', '--targets', 'tflite'],
+      /unknown target "tflite"\. Use one of: onnx, openvino, webnn, webgpu/,
+    ],
     [['convert', '__TINY__', '--precision', 'int5'], /unknown precision "int5"/],
     [['convert', '__TINY__', '--targets', 'webgpu'], /target "webgpu" is not available in this version/],
     [['convert', '__TINY__', '--precision', 'int4'], /precision "int4" is not available for target "onnx"/],
@@ -125,7 +157,16 @@ describe('convert', () => {
       input_ids: { dtype: 'int64', dims: [1, 5], data: BigInt64Array.from([1n, 2n, 3n, 4n, 63n]) },
       attention_mask: { dtype: 'int64', dims: [1, 5], data: BigInt64Array.from([1n, 1n, 1n, 0n, 0n]) },
     });
-    const r = await cli('convert', tiny, '--inputs', file, '--out', path.join(tmp, 'o'), '--no-cache', '--json');
+    const r = await cli(
+      'convert',
+      tiny,
+      '--inputs',
+      file,
+      '--out',
+      path.join(tmp, 'o'),
+      '--no-cache',
+      '--json',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).variants[0].samples).toBe(1);
   });
@@ -213,9 +254,13 @@ describe('inspect, list, detect, find', () => {
 
 describe('the built CLI (dist/cli)', () => {
   test('a user error prints one line and no stack trace, exit 2', () => {
-    const r = spawnSync(process.execPath, [path.join(repo, 'bin/model-convert.js'), 'convert', path.join(tmp, 'missing.onnx')], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [path.join(repo, 'bin/model-convert.js'), 'convert', path.join(tmp, 'missing.onnx')],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toMatch(/^error: .*missing\.onnx: file not found/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -223,6 +268,10 @@ describe('the built CLI (dist/cli)', () => {
 
   test('--version prints the package version', () => {
     const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
-    expect(execFileSync(process.execPath, [path.join(repo, 'bin/model-convert.js'), '--version'], { encoding: 'utf8' }).trim()).toBe(pkg.version);
+    expect(
+      execFileSync(process.execPath, [path.join(repo, 'bin/model-convert.js'), '--version'], {
+        encoding: 'utf8',
+      }).trim(),
+    ).toBe(pkg.version);
   });
 });

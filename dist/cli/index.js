@@ -14084,7 +14084,9 @@ function valueInfoType(v) {
         ? (tt.shape.dim ?? []).map((d) => {
             if (d.dimParam)
                 return d.dimParam;
-            if (d.dimValue !== undefined && d.dimValue !== null && (d.value === 'dimValue' || proto_int64ToNumber(d.dimValue) > 0)) {
+            if (d.dimValue !== undefined &&
+                d.dimValue !== null &&
+                (d.value === 'dimValue' || proto_int64ToNumber(d.dimValue) > 0)) {
                 return proto_int64ToNumber(d.dimValue);
             }
             return '?';
@@ -14104,11 +14106,21 @@ function constantNodeTensor(node) {
         case 'value_float':
             return new onnx_onnx.TensorProto({ name, dataType: 1, dims: [], floatData: [attr.f ?? 0] });
         case 'value_floats':
-            return new onnx_onnx.TensorProto({ name, dataType: 1, dims: [(attr.floats ?? []).length], floatData: attr.floats ?? [] });
+            return new onnx_onnx.TensorProto({
+                name,
+                dataType: 1,
+                dims: [(attr.floats ?? []).length],
+                floatData: attr.floats ?? [],
+            });
         case 'value_int':
             return new onnx_onnx.TensorProto({ name, dataType: 7, dims: [], int64Data: [attr.i ?? 0] });
         case 'value_ints':
-            return new onnx_onnx.TensorProto({ name, dataType: 7, dims: [(attr.ints ?? []).length], int64Data: attr.ints ?? [] });
+            return new onnx_onnx.TensorProto({
+                name,
+                dataType: 7,
+                dims: [(attr.ints ?? []).length],
+                int64Data: attr.ints ?? [],
+            });
         default:
             return undefined;
     }
@@ -14211,7 +14223,11 @@ class Graph {
      * A cycle is a UserError naming a node on it.
      */
     topologicalOrder() {
-        const available = new Set([...this.proto.input.map((v) => v.name ?? ''), ...this.initializers.map((t) => t.name), '']);
+        const available = new Set([
+            ...this.proto.input.map((v) => v.name ?? ''),
+            ...this.initializers.map((t) => t.name),
+            '',
+        ]);
         const nodes = this.nodes;
         const deps = nodes.map((n) => [...n.input, ...outerScopeNames(n)].filter((i) => i && !available.has(i)));
         const producerIndex = new Map();
@@ -14237,7 +14253,16 @@ class Graph {
             }
         }
         if (order.length !== nodes.length) {
-            const stuck = nodes.find((_, i) => (waiting.get(i) ?? 0) > 0);
+            // A stuck node may only depend on a cycle: walk back through stuck producers until a
+            // node repeats; that node lies on the cycle.
+            const isStuck = (i) => i !== undefined && (waiting.get(i) ?? 0) > 0;
+            let at = nodes.findIndex((_, i) => isStuck(i));
+            const seen = new Set();
+            while (!seen.has(at)) {
+                seen.add(at);
+                at = deps[at].map((d) => producerIndex.get(d)).find(isStuck);
+            }
+            const stuck = nodes[at];
             throw new errors_UserError(`${this.where}: the graph has a cycle through node "${stuck.name || stuck.opType}"; ONNX graphs must be acyclic.`);
         }
         return order;
@@ -15072,7 +15097,7 @@ function resolveInsideFolder(baseDir, location, what) {
     if (parts.includes('..')) {
         throw new errors_UserError(`${what}: external data location "${location}" contains ".."; only paths inside the model's folder are allowed.`);
     }
-    if (/[\u0000-\u001f]/.test(location)) {
+    if ([...location].some((ch) => ch.charCodeAt(0) < 0x20)) {
         throw new errors_UserError(`${what}: external data location contains control characters.`);
     }
     const full = external_node_path_default().resolve(baseDir, location);
@@ -15209,14 +15234,21 @@ function countOps(nodes, into) {
 /** A coarse label from the ops present: transformer encoder/decoder, CNN, MLP, recurrent. */
 function guessArchitecture(ops, outputs) {
     const has = (...names) => names.some((n) => (ops[n] ?? 0) > 0 || Object.keys(ops).some((k) => k.endsWith(`::${n}`)));
-    const attention = has('Softmax', 'Attention', 'MultiHeadAttention', 'GroupQueryAttention') && has('MatMul', 'Gemm');
+    // Unfused attention: per Softmax two batched MatMuls (Q·Kᵀ, weights·V) and a head Transpose,
+    // so a classifier's Softmax after Gemm/MatMul layers does not count.
+    const softmax = ops.Softmax ?? 0;
+    const attention = has('Attention', 'MultiHeadAttention', 'GroupQueryAttention') ||
+        (softmax > 0 && (ops.MatMul ?? 0) >= 2 * softmax && has('Transpose'));
     if (attention && has('Conv'))
         return 'vision transformer (patch embedding + attention)';
     if (attention) {
         const lm = outputs.some((o) => /logits/i.test(o));
-        const rms = has('SimplifiedLayerNormalization', 'RMSNormalization') || (has('Pow', 'ReduceMean', 'Sqrt') && !has('LayerNormalization'));
+        const rms = has('SimplifiedLayerNormalization', 'RMSNormalization') ||
+            (has('Pow', 'ReduceMean', 'Sqrt') && !has('LayerNormalization'));
         if (lm)
-            return rms ? 'decoder-only language model (RMSNorm, Llama-like)' : 'language model with attention (decoder)';
+            return rms
+                ? 'decoder-only language model (RMSNorm, Llama-like)'
+                : 'language model with attention (decoder)';
         return 'transformer encoder';
     }
     if (has('LSTM', 'GRU', 'RNN'))
@@ -15467,7 +15499,11 @@ class LocalCacheStore {
     }
 }
 function listFiles(dir, prefix = '') {
-    return (0,external_node_fs_.readdirSync)(external_node_path_default().join(dir, prefix), { withFileTypes: true }).flatMap((e) => e.isDirectory() ? listFiles(dir, external_node_path_default().join(prefix, e.name)) : e.isFile() ? [external_node_path_default().join(prefix, e.name)] : []);
+    return (0,external_node_fs_.readdirSync)(external_node_path_default().join(dir, prefix), { withFileTypes: true }).flatMap((e) => e.isDirectory()
+        ? listFiles(dir, external_node_path_default().join(prefix, e.name))
+        : e.isFile()
+            ? [external_node_path_default().join(prefix, e.name)]
+            : []);
 }
 /**
  * Restores a variant into `variantDir`; returns its files (relative) when the entry's
@@ -18848,7 +18884,16 @@ async function loadNative(name, version, importDefault) {
         }
         if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(dir, 'node_modules', name))) {
             (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-            (0,external_node_child_process_.execFileSync)('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', dir, `${name}@${version}`], {
+            (0,external_node_child_process_.execFileSync)('npm', [
+                'install',
+                '--no-save',
+                '--ignore-scripts',
+                '--no-audit',
+                '--no-fund',
+                '--prefix',
+                dir,
+                `${name}@${version}`,
+            ], {
                 stdio: ['ignore', 'ignore', 'inherit'],
             });
             if (nativeCache) {
@@ -18912,7 +18957,11 @@ async function createOrtRunner(modelPath, options = {}) {
         throw new errors_UserError(`${external_node_path_default().basename(modelPath)}: ONNX Runtime cannot load the model: ${oneLine(errorMessage(e))}`);
     }
     const describe = (meta) => meta.map((m) => m.isTensor
-        ? { name: m.name, dtype: dtypeFromOrt(m.type), dims: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))) }
+        ? {
+            name: m.name,
+            dtype: dtypeFromOrt(m.type),
+            dims: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))),
+        }
         : { name: m.name, dtype: 'float32', dims: [] });
     const inputs = describe(session.inputMetadata);
     const outputs = describe(session.outputMetadata);
@@ -18958,7 +19007,11 @@ function fromOrtTensor(t) {
     const copy = Array.isArray(data) ? data.slice() : data.slice();
     if (dtype === 'float16' && !(copy instanceof Uint16Array) && !Array.isArray(copy)) {
         const view = copy;
-        return { dtype, dims: [...t.dims], data: new Uint16Array(view.buffer, view.byteOffset, view.byteLength / 2).slice() };
+        return {
+            dtype,
+            dims: [...t.dims],
+            data: new Uint16Array(view.buffer, view.byteOffset, view.byteLength / 2).slice(),
+        };
     }
     if (dtype === 'bool')
         return { dtype, dims: [...t.dims], data: Uint8Array.from(copy, (v) => (v ? 1 : 0)) };
@@ -18978,7 +19031,9 @@ const onnxTarget = {
     supports: () => [],
     async emit(request) {
         const file = external_node_path_default().join(request.dir, 'model.onnx');
-        const written = writeModel(request.model, file, { externalData: request.source.hadExternalData ? 'always' : 'auto' });
+        const written = writeModel(request.model, file, {
+            externalData: request.source.hadExternalData ? 'always' : 'auto',
+        });
         return { files: written.files, bytes: written.bytes };
     },
     runner: (variant) => createOrtRunner(variant.files[0]),
@@ -19099,7 +19154,7 @@ function defaultCacheDir() {
 function makePlan(options) {
     const config = options.config ? readConfig(options.config) : {};
     const configDir = options.config ? external_node_path_default().dirname(options.config) : '.';
-    const fromConfig = (p) => (p ? external_node_path_default().resolve(configDir, p) : undefined);
+    const fromConfig = (p) => p ? external_node_path_default().resolve(configDir, p) : undefined;
     const model = options.model || fromConfig(config.model);
     if (!model)
         throw new errors_UserError('no model given. Pass a model path (or set "model:" in convert.yml).');
@@ -19110,7 +19165,9 @@ function makePlan(options) {
     for (const t of targets)
         for (const p of precisions)
             checkPrecision(t, p);
-    let rules = config.tolerance !== undefined ? parseToleranceRules(config.tolerance, options.config ?? 'convert.yml') : [];
+    let rules = config.tolerance !== undefined
+        ? parseToleranceRules(config.tolerance, options.config ?? 'convert.yml')
+        : [];
     let preset;
     if (options.tolerance) {
         const extra = loadToleranceOption(options.tolerance);
@@ -20541,7 +20598,11 @@ class SeededRandom {
 /** Defaults for symbolic dims not given in config: first matching pattern wins (documented in README). */
 const SYMBOLIC_DIM_DEFAULTS = [
     { pattern: /batch|^n$|^b$/i, value: 2, label: 'batch-like (batch, N, B)' },
-    { pattern: /seq|len|token|time|step|position|^s$|^t$/i, value: 16, label: 'sequence-like (seq, sequence_length, tokens, time)' },
+    {
+        pattern: /seq|len|token|time|step|position|^s$|^t$/i,
+        value: 16,
+        label: 'sequence-like (seq, sequence_length, tokens, time)',
+    },
     { pattern: /height|width|^h$|^w$|size/i, value: 32, label: 'spatial (height, width, H, W)' },
     { pattern: /.*/, value: 8, label: 'any other' },
 ];
@@ -20553,7 +20614,16 @@ function resolveDim(dim, dims) {
     return SYMBOLIC_DIM_DEFAULTS.find((d) => d.pattern.test(dim)).value;
 }
 /** Ops an index tensor passes through unchanged in value on its way to a Gather. */
-const VALUE_PRESERVING_OPS = new Set(['Cast', 'Reshape', 'Unsqueeze', 'Squeeze', 'Flatten', 'Identity', 'Expand', 'Transpose']);
+const VALUE_PRESERVING_OPS = new Set([
+    'Cast',
+    'Reshape',
+    'Unsqueeze',
+    'Squeeze',
+    'Flatten',
+    'Identity',
+    'Expand',
+    'Transpose',
+]);
 /** Rows of the table `inputName` indexes through Gather/GatherElements…, or undefined. */
 function gatherTableSize(graph, inputName) {
     const consumers = graph.consumers();
@@ -20727,7 +20797,13 @@ function loadSource(modelPath) {
     return readModel(modelPath);
 }
 function toleranceFor(plan, job, output) {
-    return resolveTolerance({ precision: job.precision, target: job.target, output, preset: plan.tolerancePreset, rules: plan.tolerance });
+    return resolveTolerance({
+        precision: job.precision,
+        target: job.target,
+        output,
+        preset: plan.tolerancePreset,
+        rules: plan.tolerance,
+    });
 }
 function relativeFiles(root, files) {
     return files.map((f) => external_node_path_default().relative(root, f).split((external_node_path_default()).sep).join('/'));
@@ -20749,7 +20825,12 @@ async function runPipeline(plan, hooks) {
     try {
         const samples = plan.inputsFile
             ? loadInputs(plan.inputsFile, reference.inputs)
-            : generateSamples(graph, reference.inputs, { count: plan.samples, seed: plan.seed, dims: plan.dims, intRange: plan.intRange });
+            : generateSamples(graph, reference.inputs, {
+                count: plan.samples,
+                seed: plan.seed,
+                dims: plan.dims,
+                intRange: plan.intRange,
+            });
         const referenceOutputs = await withProgress(hooks, `run the source model on ${samples.length} samples`, () => runSamples(reference, samples));
         (0,external_node_fs_.rmSync)(stage, { recursive: true, force: true });
         (0,external_node_fs_.mkdirSync)(stage, { recursive: true });
@@ -20759,7 +20840,12 @@ async function runPipeline(plan, hooks) {
         for (const job of jobs) {
             const label = `${job.target}/${job.precision}`;
             const dir = external_node_path_default().join(stage, job.target, job.precision);
-            const key = cacheKey({ modelSha256: source.sha256, plan, target: job.target, precision: job.precision });
+            const key = cacheKey({
+                modelSha256: source.sha256,
+                plan,
+                target: job.target,
+                precision: job.precision,
+            });
             firstKey ||= key;
             const started = performance.now();
             let emitted;
@@ -20772,7 +20858,10 @@ async function runPipeline(plan, hooks) {
                             if (files) {
                                 cacheHits++;
                                 const abs = files.map((f) => external_node_path_default().join(dir, f));
-                                return { files: orderMainFirst(abs), bytes: abs.reduce((n, f) => n + (0,external_node_fs_.readFileSync)(f).length, 0) };
+                                return {
+                                    files: orderMainFirst(abs),
+                                    bytes: abs.reduce((n, f) => n + (0,external_node_fs_.readFileSync)(f).length, 0),
+                                };
                             }
                         }
                         catch (e) {
@@ -20782,7 +20871,13 @@ async function runPipeline(plan, hooks) {
                     }
                     (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
                     const transformed = TRANSFORMS[job.precision].transform(source.proto, hooks.warn);
-                    const made = await TARGETS[job.target].emit({ source, model: transformed, precision: job.precision, dir, warn: hooks.warn });
+                    const made = await TARGETS[job.target].emit({
+                        source,
+                        model: transformed,
+                        precision: job.precision,
+                        dir,
+                        warn: hooks.warn,
+                    });
                     if (plan.cache && hooks.cache) {
                         try {
                             await saveVariant(hooks.cache, key, dir);
@@ -20802,7 +20897,17 @@ async function runPipeline(plan, hooks) {
                 continue;
             }
             const verifyStarted = performance.now();
-            variants.push(await withProgress(hooks, `verify ${label}`, () => verifyVariant({ plan, job, source, emitted: emitted, stage, referenceOutputs, samples, convertSeconds, verifyStarted })));
+            variants.push(await withProgress(hooks, `verify ${label}`, () => verifyVariant({
+                plan,
+                job,
+                source,
+                emitted: emitted,
+                stage,
+                referenceOutputs,
+                samples,
+                convertSeconds,
+                verifyStarted,
+            })));
         }
         // Move finished variants into OUT, replacing older ones of the same name.
         (0,external_node_fs_.mkdirSync)(outDir, { recursive: true });
@@ -20831,7 +20936,9 @@ async function runPipeline(plan, hooks) {
             passed: variants.every((v) => v.status === 'pass'),
         };
         writeAtomically(external_node_path_default().join(outDir, 'report.json'), [Buffer.from(JSON.stringify(report, null, 2) + '\n')]);
-        const summary = renderSummary(report, { hardwareLine: hardware ? formatHardwareLine(hardware) : undefined });
+        const summary = renderSummary(report, {
+            hardwareLine: hardware ? formatHardwareLine(hardware) : undefined,
+        });
         writeAtomically(external_node_path_default().join(outDir, 'summary.md'), [Buffer.from(summary)]);
         return report;
     }
@@ -20842,7 +20949,8 @@ async function runPipeline(plan, hooks) {
     }
 }
 function orderMainFirst(files) {
-    return [...files].sort((a, b) => Number(b.endsWith('.onnx') || b.endsWith('.xml') || b.endsWith('.js')) - Number(a.endsWith('.onnx') || a.endsWith('.xml') || a.endsWith('.js')) || a.localeCompare(b));
+    return [...files].sort((a, b) => Number(b.endsWith('.onnx') || b.endsWith('.xml') || b.endsWith('.js')) -
+        Number(a.endsWith('.onnx') || a.endsWith('.xml') || a.endsWith('.js')) || a.localeCompare(b));
 }
 function errorVariant(job, source, runtime, reason, seconds) {
     return {
@@ -20927,7 +21035,9 @@ async function verifyModels(options) {
     try {
         const candInputs = new Set(candRunner.inputs.map((i) => i.name));
         const missing = refRunner.inputs.filter((i) => !candInputs.has(i.name)).map((i) => i.name);
-        const extra = candRunner.inputs.filter((i) => !refRunner.inputs.some((r) => r.name === i.name)).map((i) => i.name);
+        const extra = candRunner.inputs
+            .filter((i) => !refRunner.inputs.some((r) => r.name === i.name))
+            .map((i) => i.name);
         if (missing.length > 0 || extra.length > 0) {
             throw new errors_UserError(`${external_node_path_default().basename(options.candidate)}: its inputs differ from ${external_node_path_default().basename(options.reference)}'s ` +
                 `(${[...missing.map((m) => `missing "${m}"`), ...extra.map((e) => `extra "${e}"`)].join(', ')}); both models must take the same inputs.`);
@@ -20935,12 +21045,23 @@ async function verifyModels(options) {
         const graph = new Graph(ref.proto.graph, external_node_path_default().basename(options.reference));
         const samples = options.inputsFile
             ? loadInputs(options.inputsFile, refRunner.inputs)
-            : generateSamples(graph, refRunner.inputs, { count: options.samples, seed: options.seed, dims: options.dims, intRange: options.intRange });
+            : generateSamples(graph, refRunner.inputs, {
+                count: options.samples,
+                seed: options.seed,
+                dims: options.dims,
+                intRange: options.intRange,
+            });
         const refOut = await runSamples(refRunner, samples);
         const candOut = await runSamples(candRunner, samples);
         const tolerance = {};
         for (const o of Object.keys(refOut[0] ?? {})) {
-            tolerance[o] = resolveTolerance({ precision: options.precision, target: 'onnx', output: o, preset: options.preset, rules: options.rules });
+            tolerance[o] = resolveTolerance({
+                precision: options.precision,
+                target: 'onnx',
+                output: o,
+                preset: options.preset,
+                rules: options.rules,
+            });
         }
         const verdict = compareRuns(refOut, candOut, (o) => tolerance[o]);
         return {
@@ -20977,7 +21098,9 @@ function formatVariantLines(report) {
     return lines.join('\n');
 }
 function formatVerifyResult(r) {
-    const lines = [`${r.passed ? 'PASS' : 'FAIL'} ${r.candidate} vs ${r.reference} (${r.samples} samples, ${r.runtime})`];
+    const lines = [
+        `${r.passed ? 'PASS' : 'FAIL'} ${r.candidate} vs ${r.reference} (${r.samples} samples, ${r.runtime})`,
+    ];
     for (const [name, m] of Object.entries(r.outputs)) {
         lines.push(`  ${name}: ${metricLine(m)}  mean_abs ${formatMetric('mean_abs', m.mean_abs)}  snr_db ${formatMetric('snr_db', m.snr_db)}` +
             `${m.top1_agree !== null ? `  top1_agree ${formatMetric('top1_agree', m.top1_agree)}` : ''}  nan ${m.nan}  inf ${m.inf}`);
@@ -20992,7 +21115,9 @@ function dims(d) {
 function formatInspection(s) {
     const lines = [
         `${s.file}: ${s.architecture}`,
-        `  ir_version ${s.irVersion}; opsets ${Object.entries(s.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}${s.producer ? `; producer ${s.producer}` : ''}`,
+        `  ir_version ${s.irVersion}; opsets ${Object.entries(s.opsets)
+            .map(([d, v]) => `${d} ${v}`)
+            .join(', ')}${s.producer ? `; producer ${s.producer}` : ''}`,
         `  parameters ${s.parameters.toLocaleString('en-US')}; ${formatBytes(s.bytes)} on disk; weights ${formatBytes(s.weightBytes)}${s.externalData ? ' (external data)' : ''}`,
         '  inputs:',
         ...s.inputs.map((i) => `    ${i.name} ${i.dtype ?? '?'} ${dims(i.dims)}`),
@@ -21008,7 +21133,9 @@ function formatInspection(s) {
 function formatFoundModels(found) {
     if (found.length === 0)
         return 'no model files found';
-    return found.map((f) => `${f.format.padEnd(26)} ${formatBytes(f.bytes).padStart(10)}  ${f.path}`).join('\n');
+    return found
+        .map((f) => `${f.format.padEnd(26)} ${formatBytes(f.bytes).padStart(10)}  ${f.path}`)
+        .join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
@@ -21125,7 +21252,9 @@ async function runCli(argv, io = processIO) {
             preset: tol.preset ?? base.tolerancePreset,
             rules: [...base.tolerance, ...tol.rules],
         });
-        io.out(flags.json ? JSON.stringify({ ...result, status: result.passed ? 'pass' : 'fail' }, null, 2) : formatVerifyResult(result));
+        io.out(flags.json
+            ? JSON.stringify({ ...result, status: result.passed ? 'pass' : 'fail' }, null, 2)
+            : formatVerifyResult(result));
         exitCode = result.passed ? 0 : 1;
     });
     program
@@ -21148,7 +21277,11 @@ async function runCli(argv, io = processIO) {
             precisions: TARGETS[name]?.precisions ?? [],
             ops: TARGETS[name] ? (name === 'onnx' ? 'all ONNX ops that ONNX Runtime runs' : []) : [],
         }));
-        const precisions = PRECISIONS.map((p) => ({ name: p, available: Boolean(TRANSFORMS[p]), method: TRANSFORMS[p]?.description ?? 'not in this version' }));
+        const precisions = PRECISIONS.map((p) => ({
+            name: p,
+            available: Boolean(TRANSFORMS[p]),
+            method: TRANSFORMS[p]?.description ?? 'not in this version',
+        }));
         if (flags.json)
             io.out(JSON.stringify({ targets, precisions }, null, 2));
         else {

@@ -53,7 +53,10 @@ export function dtypeFromOnnx(code: number): DType | undefined {
 
 export function dtypeFromOnnxOrThrow(code: number, where: string): DType {
   const d = BY_CODE.get(code);
-  if (!d) throw new UserError(`${where}: element type ${code} is not supported (complex and float8 tensors are not handled).`);
+  if (!d)
+    throw new UserError(
+      `${where}: element type ${code} is not supported (complex and float8 tensors are not handled).`,
+    );
   return d;
 }
 

@@ -40,12 +40,16 @@ export function externalRef(t: TensorProto, where: string): ExternalRef {
 export function resolveInsideFolder(baseDir: string, location: string, what: string): string {
   const parts = location.split(/[\\/]+/);
   if (path.isAbsolute(location) || /^[A-Za-z]:/.test(location) || location.startsWith('\\')) {
-    throw new UserError(`${what}: external data location "${location}" is absolute; only paths inside the model's folder are allowed.`);
+    throw new UserError(
+      `${what}: external data location "${location}" is absolute; only paths inside the model's folder are allowed.`,
+    );
   }
   if (parts.includes('..')) {
-    throw new UserError(`${what}: external data location "${location}" contains ".."; only paths inside the model's folder are allowed.`);
+    throw new UserError(
+      `${what}: external data location "${location}" contains ".."; only paths inside the model's folder are allowed.`,
+    );
   }
-  if (/[\u0000-\u001f]/.test(location)) {
+  if ([...location].some((ch) => ch.charCodeAt(0) < 0x20)) {
     throw new UserError(`${what}: external data location contains control characters.`);
   }
   const full = path.resolve(baseDir, location);
@@ -53,12 +57,16 @@ export function resolveInsideFolder(baseDir: string, location: string, what: str
   try {
     real = realpathSync(full);
   } catch {
-    throw new UserError(`${what}: external data file "${location}" not found next to the model. Copy it beside the .onnx file.`);
+    throw new UserError(
+      `${what}: external data file "${location}" not found next to the model. Copy it beside the .onnx file.`,
+    );
   }
   const realBase = realpathSync(baseDir);
   const rel = path.relative(realBase, real);
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new UserError(`${what}: external data location "${location}" resolves outside the model's folder (symlink); refusing to read it.`);
+    throw new UserError(
+      `${what}: external data location "${location}" resolves outside the model's folder (symlink); refusing to read it.`,
+    );
   }
   return real;
 }
@@ -114,7 +122,9 @@ export function loadExternalData(model: onnx.ModelProto, modelPath: string): num
       const need = packedByteLength(dtype, elementCount(tensorDims(t, what)));
       const length = ref.length ?? need;
       if (length !== need) {
-        throw new UserError(`${what}: tensor "${t.name}" declares ${length} external bytes but its shape needs ${need}.`);
+        throw new UserError(
+          `${what}: tensor "${t.name}" declares ${length} external bytes but its shape needs ${need}.`,
+        );
       }
       if (ref.offset + length > h.size) {
         throw new UserError(
@@ -146,4 +156,3 @@ export function countExternalTensors(model: onnx.ModelProto): number {
   for (const t of allTensors(model)) if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) n++;
   return n;
 }
-

@@ -7,7 +7,14 @@
 
 import { UserError } from '../errors.js';
 import { dtypeFromOnnx, type DType } from './dtype.js';
-import { int64ToNumber, onnx, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto/index.js';
+import {
+  int64ToNumber,
+  onnx,
+  type GraphProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from './proto/index.js';
 
 export type Dim = number | string;
 
@@ -24,7 +31,11 @@ export function valueInfoType(v: ValueInfoProto | onnx.IValueInfoProto): ValueTy
   const dims = tt.shape
     ? (tt.shape.dim ?? []).map((d): Dim => {
         if (d.dimParam) return d.dimParam;
-        if (d.dimValue !== undefined && d.dimValue !== null && (d.value === 'dimValue' || int64ToNumber(d.dimValue) > 0)) {
+        if (
+          d.dimValue !== undefined &&
+          d.dimValue !== null &&
+          (d.value === 'dimValue' || int64ToNumber(d.dimValue) > 0)
+        ) {
           return int64ToNumber(d.dimValue);
         }
         return '?';
@@ -44,11 +55,21 @@ export function constantNodeTensor(node: NodeProto | onnx.INodeProto): TensorPro
     case 'value_float':
       return new onnx.TensorProto({ name, dataType: 1, dims: [], floatData: [attr.f ?? 0] });
     case 'value_floats':
-      return new onnx.TensorProto({ name, dataType: 1, dims: [(attr.floats ?? []).length], floatData: attr.floats ?? [] });
+      return new onnx.TensorProto({
+        name,
+        dataType: 1,
+        dims: [(attr.floats ?? []).length],
+        floatData: attr.floats ?? [],
+      });
     case 'value_int':
       return new onnx.TensorProto({ name, dataType: 7, dims: [], int64Data: [attr.i ?? 0] });
     case 'value_ints':
-      return new onnx.TensorProto({ name, dataType: 7, dims: [(attr.ints ?? []).length], int64Data: attr.ints ?? [] });
+      return new onnx.TensorProto({
+        name,
+        dataType: 7,
+        dims: [(attr.ints ?? []).length],
+        int64Data: attr.ints ?? [],
+      });
     default:
       return undefined;
   }
@@ -151,7 +172,11 @@ export class Graph {
    * A cycle is a UserError naming a node on it.
    */
   topologicalOrder(): NodeProto[] {
-    const available = new Set<string>([...this.proto.input.map((v) => v.name ?? ''), ...this.initializers.map((t) => t.name), '']);
+    const available = new Set<string>([
+      ...this.proto.input.map((v) => v.name ?? ''),
+      ...this.initializers.map((t) => t.name),
+      '',
+    ]);
     const nodes = this.nodes;
     const deps = nodes.map((n) => [...n.input, ...outerScopeNames(n)].filter((i) => i && !available.has(i)));
     const producerIndex = new Map<string, number>();
@@ -159,7 +184,9 @@ export class Graph {
     const waiting = new Map<number, number>();
     const dependents = new Map<number, number[]>();
     nodes.forEach((_, i) => {
-      const needs = new Set(deps[i].map((d) => producerIndex.get(d)).filter((p): p is number => p !== undefined));
+      const needs = new Set(
+        deps[i].map((d) => producerIndex.get(d)).filter((p): p is number => p !== undefined),
+      );
       waiting.set(i, needs.size);
       for (const p of needs) (dependents.get(p) ?? dependents.set(p, []).get(p)!).push(i);
     });
@@ -175,8 +202,19 @@ export class Graph {
       }
     }
     if (order.length !== nodes.length) {
-      const stuck = nodes.find((_, i) => (waiting.get(i) ?? 0) > 0)!;
-      throw new UserError(`${this.where}: the graph has a cycle through node "${stuck.name || stuck.opType}"; ONNX graphs must be acyclic.`);
+      // A stuck node may only depend on a cycle: walk back through stuck producers until a
+      // node repeats; that node lies on the cycle.
+      const isStuck = (i: number | undefined): i is number => i !== undefined && (waiting.get(i) ?? 0) > 0;
+      let at = nodes.findIndex((_, i) => isStuck(i));
+      const seen = new Set<number>();
+      while (!seen.has(at)) {
+        seen.add(at);
+        at = deps[at].map((d) => producerIndex.get(d)).find(isStuck)!;
+      }
+      const stuck = nodes[at];
+      throw new UserError(
+        `${this.where}: the graph has a cycle through node "${stuck.name || stuck.opType}"; ONNX graphs must be acyclic.`,
+      );
     }
     return order;
   }
@@ -208,12 +246,15 @@ export function outerScopeNames(node: NodeProto | onnx.INodeProto): string[] {
       }
     }
   };
-  for (const a of node.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) visit(sub, new Set());
+  for (const a of node.attribute ?? [])
+    for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) visit(sub, new Set());
   return [...names];
 }
 
 /** Opset version the model imports for `domain` ('' = ai.onnx). */
 export function opsetVersion(model: onnx.IModelProto, domain = ''): number | undefined {
-  const entry = (model.opsetImport ?? []).find((o) => (o.domain ?? '') === domain || (domain === '' && o.domain === 'ai.onnx'));
+  const entry = (model.opsetImport ?? []).find(
+    (o) => (o.domain ?? '') === domain || (domain === '' && o.domain === 'ai.onnx'),
+  );
   return entry ? int64ToNumber(entry.version) : undefined;
 }

@@ -32,19 +32,31 @@ function countOps(nodes: readonly onnx.INodeProto[], into: Record<string, number
   for (const n of nodes) {
     const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}::${n.opType}` : (n.opType ?? '');
     into[key] = (into[key] ?? 0) + 1;
-    for (const a of n.attribute ?? []) for (const g of [a.g, ...(a.graphs ?? [])]) if (g) countOps(g.node ?? [], into);
+    for (const a of n.attribute ?? [])
+      for (const g of [a.g, ...(a.graphs ?? [])]) if (g) countOps(g.node ?? [], into);
   }
 }
 
 /** A coarse label from the ops present: transformer encoder/decoder, CNN, MLP, recurrent. */
 export function guessArchitecture(ops: Record<string, number>, outputs: string[]): string {
-  const has = (...names: string[]): boolean => names.some((n) => (ops[n] ?? 0) > 0 || Object.keys(ops).some((k) => k.endsWith(`::${n}`)));
-  const attention = has('Softmax', 'Attention', 'MultiHeadAttention', 'GroupQueryAttention') && has('MatMul', 'Gemm');
+  const has = (...names: string[]): boolean =>
+    names.some((n) => (ops[n] ?? 0) > 0 || Object.keys(ops).some((k) => k.endsWith(`::${n}`)));
+  // Unfused attention: per Softmax two batched MatMuls (Q·Kᵀ, weights·V) and a head Transpose,
+  // so a classifier's Softmax after Gemm/MatMul layers does not count.
+  const softmax = ops.Softmax ?? 0;
+  const attention =
+    has('Attention', 'MultiHeadAttention', 'GroupQueryAttention') ||
+    (softmax > 0 && (ops.MatMul ?? 0) >= 2 * softmax && has('Transpose'));
   if (attention && has('Conv')) return 'vision transformer (patch embedding + attention)';
   if (attention) {
     const lm = outputs.some((o) => /logits/i.test(o));
-    const rms = has('SimplifiedLayerNormalization', 'RMSNormalization') || (has('Pow', 'ReduceMean', 'Sqrt') && !has('LayerNormalization'));
-    if (lm) return rms ? 'decoder-only language model (RMSNorm, Llama-like)' : 'language model with attention (decoder)';
+    const rms =
+      has('SimplifiedLayerNormalization', 'RMSNormalization') ||
+      (has('Pow', 'ReduceMean', 'Sqrt') && !has('LayerNormalization'));
+    if (lm)
+      return rms
+        ? 'decoder-only language model (RMSNorm, Llama-like)'
+        : 'language model with attention (decoder)';
     return 'transformer encoder';
   }
   if (has('LSTM', 'GRU', 'RNN')) return 'recurrent network';
@@ -59,11 +71,14 @@ export function inspectModel(model: LoadedModel): ModelSummary {
   countOps(graph.nodes, ops);
   for (const f of model.proto.functions ?? []) countOps(f.node ?? [], ops);
   const opsets: Record<string, number> = {};
-  for (const o of model.proto.opsetImport ?? []) opsets[o.domain || 'ai.onnx'] = opsetVersion(model.proto, o.domain ?? '') ?? 0;
+  for (const o of model.proto.opsetImport ?? [])
+    opsets[o.domain || 'ai.onnx'] = opsetVersion(model.proto, o.domain ?? '') ?? 0;
   let weightBytes = 0;
   for (const t of allTensors(model.proto)) weightBytes += tensorByteLength(t);
   const outputs = graph.outputs.map((v) => ({ name: v.name, ...valueInfoType(v) }));
-  const sortedOps = Object.fromEntries(Object.entries(ops).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+  const sortedOps = Object.fromEntries(
+    Object.entries(ops).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])),
+  );
   return {
     file: model.path,
     irVersion: int64ToNumber(model.proto.irVersion),
@@ -78,6 +93,9 @@ export function inspectModel(model: LoadedModel): ModelSummary {
     weightBytes,
     externalData: model.hadExternalData,
     functions: (model.proto.functions ?? []).map((f) => `${f.domain}::${f.name}`),
-    architecture: guessArchitecture(ops, outputs.map((o) => o.name)),
+    architecture: guessArchitecture(
+      ops,
+      outputs.map((o) => o.name),
+    ),
   };
 }

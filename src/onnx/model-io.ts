@@ -43,18 +43,19 @@ export function decodeModel(bytes: Uint8Array, where: string): ModelProto {
 function checkLooksLikeOnnx(proto: ModelProto, where: string): void {
   const ir = Number(proto.irVersion);
   const graph = proto.graph;
-  const problem =
-    !(ir >= 1 && ir <= 64)
-      ? `ir_version ${ir}`
-      : !graph
-        ? 'no graph'
-        : (proto.opsetImport ?? []).length === 0 && ir >= 3
-          ? 'no opset_import'
-          : (graph.node ?? []).some((n) => !n.opType)
-            ? 'a node without op_type'
-            : undefined;
+  const problem = !(ir >= 1 && ir <= 64)
+    ? `ir_version ${ir}`
+    : !graph
+      ? 'no graph'
+      : (proto.opsetImport ?? []).length === 0 && ir >= 3
+        ? 'no opset_import'
+        : (graph.node ?? []).some((n) => !n.opType)
+          ? 'a node without op_type'
+          : undefined;
   if (problem) {
-    throw new UserError(`${where}: not an ONNX model (${problem}). Pass an .onnx file exported by PyTorch, TensorFlow or another ONNX exporter.`);
+    throw new UserError(
+      `${where}: not an ONNX model (${problem}). Pass an .onnx file exported by PyTorch, TensorFlow or another ONNX exporter.`,
+    );
   }
 }
 
@@ -64,11 +65,15 @@ export function readModel(modelPath: string): LoadedModel {
   try {
     st = statSync(modelPath);
   } catch {
-    throw new UserError(`${modelPath}: file not found. Check the path (relative paths start at the current folder).`);
+    throw new UserError(
+      `${modelPath}: file not found. Check the path (relative paths start at the current folder).`,
+    );
   }
   if (!st.isFile()) throw new UserError(`${modelPath}: not a file. Pass the path of an .onnx model.`);
   if (st.size > PROTOBUF_LIMIT_BYTES) {
-    throw new UserError(`${where}: ${st.size} bytes is over protobuf's 2 GiB limit; store the weights as external data.`);
+    throw new UserError(
+      `${where}: ${st.size} bytes is over protobuf's 2 GiB limit; store the weights as external data.`,
+    );
   }
   const bytes = readFileSync(modelPath);
   const proto = decodeModel(bytes, where);

@@ -23,10 +23,13 @@ export function tensorDims(t: TensorProto, where: string): number[] {
   const dims = (t.dims ?? []).map((d) => int64ToNumber(d));
   let count = 1;
   for (const d of dims) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new UserError(`${where}: tensor "${t.name}" has an invalid dim ${d}.`);
+    if (!Number.isSafeInteger(d) || d < 0)
+      throw new UserError(`${where}: tensor "${t.name}" has an invalid dim ${d}.`);
     count *= d;
     if (!Number.isSafeInteger(count)) {
-      throw new UserError(`${where}: tensor "${t.name}" has ${dims.join('×')} elements, more than can be addressed.`);
+      throw new UserError(
+        `${where}: tensor "${t.name}" has ${dims.join('×')} elements, more than can be addressed.`,
+      );
     }
   }
   return dims;
@@ -77,7 +80,12 @@ export function packSubByte(values: Int8Array | Uint8Array, bits: 2 | 4): Uint8A
 }
 
 /** Unpacks sub-byte integers; `signed` sign-extends each value. */
-export function unpackSubByte(bytes: Uint8Array, count: number, bits: 2 | 4, signed: boolean): Int8Array | Uint8Array {
+export function unpackSubByte(
+  bytes: Uint8Array,
+  count: number,
+  bits: 2 | 4,
+  signed: boolean,
+): Int8Array | Uint8Array {
   const perByte = 8 / bits;
   const mask = (1 << bits) - 1;
   const out = signed ? new Int8Array(count) : new Uint8Array(count);

@@ -29,7 +29,11 @@ export interface Verdict {
  * Compares candidate results with reference results sample by sample. Every reference
  * output must be present in the candidate with the same shape.
  */
-export function compareRuns(reference: TensorMap[], candidate: TensorMap[], toleranceFor: (output: string) => Tolerance): Verdict {
+export function compareRuns(
+  reference: TensorMap[],
+  candidate: TensorMap[],
+  toleranceFor: (output: string) => Tolerance,
+): Verdict {
   const outputs: Record<string, Metrics> = {};
   const problems: string[] = [];
   const names = Object.keys(reference[0] ?? {});
@@ -48,9 +52,12 @@ export function compareRuns(reference: TensorMap[], candidate: TensorMap[], tole
         break;
       }
     }
-    if (perSample.length === reference.length && perSample.length > 0) outputs[name] = worstMetrics(perSample);
+    if (perSample.length === reference.length && perSample.length > 0)
+      outputs[name] = worstMetrics(perSample);
   }
-  const violations = Object.entries(outputs).flatMap(([name, m]) => checkTolerance(name, m, toleranceFor(name)));
+  const violations = Object.entries(outputs).flatMap(([name, m]) =>
+    checkTolerance(name, m, toleranceFor(name)),
+  );
   const all = Object.values(outputs);
   const reason = [...problems, ...violations.map(formatViolation)].join('; ');
   return {

@@ -51,12 +51,18 @@ export async function createOrtRunner(modelPath: string, options: OrtRunnerOptio
       logSeverityLevel: 3,
     });
   } catch (e) {
-    throw new UserError(`${path.basename(modelPath)}: ONNX Runtime cannot load the model: ${oneLine(errorMessage(e))}`);
+    throw new UserError(
+      `${path.basename(modelPath)}: ONNX Runtime cannot load the model: ${oneLine(errorMessage(e))}`,
+    );
   }
   const describe = (meta: readonly InferenceSession.ValueMetadata[]): IOInfo[] =>
     meta.map((m) =>
       m.isTensor
-        ? { name: m.name, dtype: dtypeFromOrt(m.type), dims: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))) }
+        ? {
+            name: m.name,
+            dtype: dtypeFromOrt(m.type),
+            dims: m.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : String(d))),
+          }
         : { name: m.name, dtype: 'float32', dims: [] },
     );
   const inputs = describe(session.inputMetadata);
@@ -72,7 +78,9 @@ export async function createOrtRunner(modelPath: string, options: OrtRunnerOptio
       try {
         results = await session.run(ortFeeds);
       } catch (e) {
-        throw new Error(`ONNX Runtime failed to run ${path.basename(modelPath)}: ${oneLine(errorMessage(e))}`);
+        throw new Error(
+          `ONNX Runtime failed to run ${path.basename(modelPath)}: ${oneLine(errorMessage(e))}`,
+        );
       }
       const out: TensorMap = {};
       for (const name of session.outputNames) out[name] = fromOrtTensor(results[name]);
@@ -101,8 +109,13 @@ function fromOrtTensor(t: OrtTensor): HostTensor {
   const copy = Array.isArray(data) ? data.slice() : (data as Exclude<HostTensor['data'], string[]>).slice();
   if (dtype === 'float16' && !(copy instanceof Uint16Array) && !Array.isArray(copy)) {
     const view = copy as unknown as ArrayBufferView;
-    return { dtype, dims: [...t.dims], data: new Uint16Array(view.buffer, view.byteOffset, view.byteLength / 2).slice() };
+    return {
+      dtype,
+      dims: [...t.dims],
+      data: new Uint16Array(view.buffer, view.byteOffset, view.byteLength / 2).slice(),
+    };
   }
-  if (dtype === 'bool') return { dtype, dims: [...t.dims], data: Uint8Array.from(copy as ArrayLike<number>, (v) => (v ? 1 : 0)) };
+  if (dtype === 'bool')
+    return { dtype, dims: [...t.dims], data: Uint8Array.from(copy as ArrayLike<number>, (v) => (v ? 1 : 0)) };
   return { dtype, dims: [...t.dims], data: copy as HostTensor['data'] };
 }

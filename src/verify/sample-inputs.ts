@@ -29,7 +29,11 @@ export interface SampleOptions {
 /** Defaults for symbolic dims not given in config: first matching pattern wins (documented in README). */
 export const SYMBOLIC_DIM_DEFAULTS: readonly { pattern: RegExp; value: number; label: string }[] = [
   { pattern: /batch|^n$|^b$/i, value: 2, label: 'batch-like (batch, N, B)' },
-  { pattern: /seq|len|token|time|step|position|^s$|^t$/i, value: 16, label: 'sequence-like (seq, sequence_length, tokens, time)' },
+  {
+    pattern: /seq|len|token|time|step|position|^s$|^t$/i,
+    value: 16,
+    label: 'sequence-like (seq, sequence_length, tokens, time)',
+  },
   { pattern: /height|width|^h$|^w$|size/i, value: 32, label: 'spatial (height, width, H, W)' },
   { pattern: /.*/, value: 8, label: 'any other' },
 ];
@@ -41,7 +45,16 @@ export function resolveDim(dim: number | string, dims: Record<string, number>): 
 }
 
 /** Ops an index tensor passes through unchanged in value on its way to a Gather. */
-const VALUE_PRESERVING_OPS = new Set(['Cast', 'Reshape', 'Unsqueeze', 'Squeeze', 'Flatten', 'Identity', 'Expand', 'Transpose']);
+const VALUE_PRESERVING_OPS = new Set([
+  'Cast',
+  'Reshape',
+  'Unsqueeze',
+  'Squeeze',
+  'Flatten',
+  'Identity',
+  'Expand',
+  'Transpose',
+]);
 
 /** Rows of the table `inputName` indexes through Gather/GatherElements…, or undefined. */
 export function gatherTableSize(graph: Graph, inputName: string): number | undefined {
@@ -74,8 +87,13 @@ export function isMaskInput(info: IOInfo): boolean {
   return info.dtype === 'bool' || /mask/i.test(info.name);
 }
 
-export function generateSamples(graph: Graph | undefined, inputs: IOInfo[], options: SampleOptions): TensorMap[] {
-  if (!Number.isInteger(options.count) || options.count < 1) throw new UserError(`samples must be a whole number ≥ 1 (got ${options.count}).`);
+export function generateSamples(
+  graph: Graph | undefined,
+  inputs: IOInfo[],
+  options: SampleOptions,
+): TensorMap[] {
+  if (!Number.isInteger(options.count) || options.count < 1)
+    throw new UserError(`samples must be a whole number ≥ 1 (got ${options.count}).`);
   const rng = new SeededRandom(options.seed);
   const tableSizes = new Map(inputs.map((i) => [i.name, graph ? gatherTableSize(graph, i.name) : undefined]));
   const samples: TensorMap[] = [];
@@ -83,7 +101,15 @@ export function generateSamples(graph: Graph | undefined, inputs: IOInfo[], opti
     const sample: TensorMap = {};
     for (const info of inputs) {
       const dims = info.dims.map((d) => resolveDim(d, options.dims));
-      sample[info.name] = generateInput(info, dims, s, options.count, tableSizes.get(info.name), options.intRange, rng);
+      sample[info.name] = generateInput(
+        info,
+        dims,
+        s,
+        options.count,
+        tableSizes.get(info.name),
+        options.intRange,
+        rng,
+      );
     }
     samples.push(sample);
   }

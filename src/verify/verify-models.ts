@@ -44,7 +44,9 @@ export async function verifyModels(options: VerifyModelsOptions): Promise<Verify
   try {
     const candInputs = new Set(candRunner.inputs.map((i) => i.name));
     const missing = refRunner.inputs.filter((i) => !candInputs.has(i.name)).map((i) => i.name);
-    const extra = candRunner.inputs.filter((i) => !refRunner.inputs.some((r) => r.name === i.name)).map((i) => i.name);
+    const extra = candRunner.inputs
+      .filter((i) => !refRunner.inputs.some((r) => r.name === i.name))
+      .map((i) => i.name);
     if (missing.length > 0 || extra.length > 0) {
       throw new UserError(
         `${path.basename(options.candidate)}: its inputs differ from ${path.basename(options.reference)}'s ` +
@@ -54,12 +56,23 @@ export async function verifyModels(options: VerifyModelsOptions): Promise<Verify
     const graph = new Graph(ref.proto.graph as GraphProto, path.basename(options.reference));
     const samples = options.inputsFile
       ? loadInputs(options.inputsFile, refRunner.inputs)
-      : generateSamples(graph, refRunner.inputs, { count: options.samples, seed: options.seed, dims: options.dims, intRange: options.intRange });
+      : generateSamples(graph, refRunner.inputs, {
+          count: options.samples,
+          seed: options.seed,
+          dims: options.dims,
+          intRange: options.intRange,
+        });
     const refOut = await runSamples(refRunner, samples);
     const candOut = await runSamples(candRunner, samples);
     const tolerance: Record<string, Tolerance> = {};
     for (const o of Object.keys(refOut[0] ?? {})) {
-      tolerance[o] = resolveTolerance({ precision: options.precision, target: 'onnx', output: o, preset: options.preset, rules: options.rules });
+      tolerance[o] = resolveTolerance({
+        precision: options.precision,
+        target: 'onnx',
+        output: o,
+        preset: options.preset,
+        rules: options.rules,
+      });
     }
     const verdict = compareRuns(refOut, candOut, (o) => tolerance[o]);
     return {

@@ -208,6 +208,12 @@ describe('input validation', () => {
       uploadArtifacts: true,
       artifactName: undefined,
       failOn: 'violation',
+      retentionDays: undefined,
+      matrix: undefined,
+      baseline: undefined,
+      regressionMargin: 0.1,
+      release: false,
+      githubToken: undefined,
     });
   });
 
@@ -225,6 +231,12 @@ describe('input validation', () => {
         'upload-artifacts': 'TRUE',
         'artifact-name': 'my-models',
         'fail-on': 'never',
+        'retention-days': '7',
+        matrix: '{"target":"onnx"}',
+        baseline: 'base/report.json',
+        'regression-margin': '0.25',
+        release: 'true',
+        'github-token': 'ghs_x',
       }),
     );
     expect(inputs).toEqual({
@@ -239,6 +251,12 @@ describe('input validation', () => {
       uploadArtifacts: true,
       artifactName: 'my-models',
       failOn: 'never',
+      retentionDays: 7,
+      matrix: '{"target":"onnx"}',
+      baseline: 'base/report.json',
+      regressionMargin: 0.25,
+      release: true,
+      githubToken: 'ghs_x',
     });
   });
 });
@@ -365,6 +383,8 @@ describe('runAction around the pipeline', () => {
       [Outputs.Summary]: path.join(outDir, 'summary.md'),
       [Outputs.CacheHit]: 'false',
       [Outputs.ArtifactId]: '4242',
+      [Outputs.Regressed]: 'false',
+      [Outputs.ReleaseUrl]: '',
     });
     expect(gh.uploads).toEqual([
       {
@@ -499,8 +519,11 @@ describe('action.yml', () => {
     expect(Object.keys(action.inputs).sort()).toEqual(Object.values(Inputs).sort());
     expect(Object.keys(action.outputs).sort()).toEqual(Object.values(Outputs).sort());
     for (const [name, spec] of Object.entries(action.inputs)) {
-      expect([name, spec.default ?? '']).toEqual([name, INPUT_DEFAULTS[name as keyof typeof INPUT_DEFAULTS]]);
+      // An expression default (github-token: ${{ github.token }}) only the runner evaluates.
+      const declared = (spec.default ?? '').startsWith('${{') ? '' : (spec.default ?? '');
+      expect([name, declared]).toEqual([name, INPUT_DEFAULTS[name as keyof typeof INPUT_DEFAULTS]]);
     }
+    expect(action.inputs['github-token'].default).toBe('${{ github.token }}');
     expect(action.inputs.model.required).toBe(true);
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
   });

@@ -93,7 +93,7 @@ describe('convert', () => {
     ],
     [['convert', '__TINY__', '--precision', 'int5'], /unknown precision "int5"/],
     [['convert', '__TINY__', '--targets', 'webgpu'], /target "webgpu" is not available in this version/],
-    [['convert', '__TINY__', '--precision', 'int4'], /precision "int4" is not available for target "onnx"/],
+    [['convert', '__TINY__', '--targets', 'openvino', '--precision', 'int3'], /precision "int3" is not available for target "openvino"/],
     [['convert', '__TINY__', '--samples', 'many'], /--samples must be a whole number/],
     [['convert', '__TINY__', '--tolerance', 'tight'], /tight/],
   ])('%j → exit 2 with one line', async (argv, message) => {
@@ -227,7 +227,12 @@ describe('inspect, list, detect, find', () => {
   test('list names every target and precision and what this version provides', async () => {
     const j = JSON.parse((await cli('list', '--json')).out);
     expect(j.targets.map((t: { name: string }) => t.name)).toEqual(['onnx', 'openvino', 'webnn', 'webgpu']);
-    expect(j.targets[0]).toMatchObject({ name: 'onnx', available: true, precisions: ['fp32'] });
+    expect(j.targets[0]).toMatchObject({
+      name: 'onnx',
+      available: true,
+      precisions: ['fp32', 'fp16', 'int8', 'int4', 'int3', 'int2', 'mixed', 'auto'],
+    });
+    expect(j.targets.find((t: { name: string }) => t.name === 'webgpu').available).toBe(false);
     expect(j.precisions.find((p: { name: string }) => p.name === 'fp32').available).toBe(true);
   });
 

@@ -121,17 +121,33 @@ Model: onnx, 1.2 MiB, 314,572 parameters, sha256 \`0123456789ab\`
 
 ### onnx
 
-| precision | bytes | compression | cosine | rel_l2 | max_abs | status |
-|---|--:|--:|--:|--:|--:|---|
-| fp32 | 1.2 MiB | 1.00× | 1 | 0 | 0 | ✅ pass |
-| int4 | 332.0 KiB | 0.27× | 0.98 | 0.2 | 0.5 | ❌ fail |
+| precision | bytes | compression | cosine | rel_l2 | max_abs | top-1 | status |
+|---|--:|--:|--:|--:|--:|--:|---|
+| fp32 | 1.2 MiB | 1.00× | 1 | 0 | 0 | 1 | ✅ pass |
+| int4 | 332.0 KiB | 0.27× | 0.98 | 0.2 | 0.5 | 0.75 | ❌ fail |
 
 ### webgpu
 
-| precision | bytes | compression | cosine | rel_l2 | max_abs | status |
-|---|--:|--:|--:|--:|--:|---|
-| fp16 | 614.4 KiB | 0.50× | 0.999987 | 1.2e-6 | 3.45e-4 | ✅ pass |
-| int2 | — | — | — | — | — | ⚠️ error |
+| precision | bytes | compression | cosine | rel_l2 | max_abs | top-1 | status |
+|---|--:|--:|--:|--:|--:|--:|---|
+| fp16 | 614.4 KiB | 0.50× | 0.999987 | 1.2e-6 | 3.45e-4 | 1 | ✅ pass |
+| int2 | — | — | — | — | — | — | ⚠️ error |
+
+\`\`\`mermaid
+quadrantChart
+  title Size against error, one point per variant
+  x-axis Smaller --> Larger
+  y-axis Lower rel_l2 --> Higher rel_l2
+  quadrant-1 Large and inaccurate
+  quadrant-2 Small but inaccurate
+  quadrant-3 Small and accurate
+  quadrant-4 Large and accurate
+  onnx fp32: [0.970, 0.030]
+  onnx int4 fail: [0.270, 0.900]
+  webgpu fp16: [0.500, 0.154]
+\`\`\`
+
+x: size relative to the source model (right edge 1.00×); y: rel_l2, log scale from 1e-7 (bottom) to 1 (top).
 
 <details><summary>onnx/int4: rel_l2 0.2 > 0.1; cosine 0.98 &lt; 0.99</summary>
 
@@ -238,7 +254,7 @@ describe('renderSummary', () => {
       reason: 'webnn has no 3-bit type',
     });
     const markdown = renderSummary(report([skipped]));
-    expect(markdown).toContain('| int3 | — | — | — | — | — | ⏭️ skipped |');
+    expect(markdown).toContain('| int3 | — | — | — | — | — | — | ⏭️ skipped |');
     expect(markdown).toContain('<details><summary>webnn/int3: webnn has no 3-bit type</summary>');
   });
 
@@ -246,10 +262,9 @@ describe('renderSummary', () => {
     const full = renderSummary(twoTargetReport);
     const withoutDetails = renderSummary(twoTargetReport, { maxBytes: Buffer.byteLength(full) - 1 });
     expect(withoutDetails).not.toContain('<details>');
-    expect(withoutDetails).toContain('| int2 | — | — | — | — | — | ⚠️ error |');
-    expect(
-      withoutDetails.endsWith('| int2 | — | — | — | — | — | ⚠️ error |\n\nCache: hit (key mc-0123abcd)\n'),
-    ).toBe(true);
+    expect(withoutDetails).toContain('| int2 | — | — | — | — | — | — | ⚠️ error |');
+    expect(withoutDetails).toContain('  webgpu fp16: [0.500, 0.154]\n```');
+    expect(withoutDetails.endsWith('(bottom) to 1 (top).\n\nCache: hit (key mc-0123abcd)\n')).toBe(true);
   });
 
   test('a report with 50,000 variants stays within maxBytes and ends with the omission line', () => {
@@ -270,11 +285,43 @@ describe('renderSummary', () => {
     expect(bytes).toBeLessThanOrEqual(1_000_000);
     expect(bytes).toBeGreaterThan(990_000);
     expect(markdown).not.toContain('<details>');
-    expect(markdown).toContain('| int4-0 | 1.0 KiB | 1.00× | 1 | 0.5 | 0 | ❌ fail |');
+    expect(markdown).toContain('| int4-0 | 1.0 KiB | 1.00× | 1 | 0.5 | 0 | 1 | ❌ fail |');
+    expect(markdown).not.toContain('quadrantChart');
     const shownRows = markdown.split('\n').filter((line) => line.startsWith('| int4-')).length;
     const lastLine = markdown.trimEnd().split('\n').pop();
     expect(lastLine).toBe(`…${50_000 - shownRows} more rows omitted (see report.json)`);
     expect(markdown).toContain('\n\nCache: miss\n\n…');
+  });
+
+  test('a failing variant with a known divergence names the first diverging value and node', () => {
+    const failing = variant({
+      target: 'onnx',
+      precision: 'int4',
+      metrics: int4Metrics,
+      outputs: { logits: int4Metrics },
+      status: 'fail',
+      divergence: {
+        value: '/v/MatMul_output_0',
+        node: '/v/MatMul',
+        op_type: 'MatMul',
+        metrics: metrics({ rel_l2: 0.012, cosine: 0.99993, max_abs: 0.05 }),
+        sample: 0,
+        compared: 7,
+      },
+    });
+    expect(renderSummary(report([failing]))).toContain(
+      '\n\nFirst divergence: value `/v/MatMul_output_0` from node `/v/MatMul` (MatMul): ' +
+        'rel_l2 0.012, cosine 0.99993, max_abs 0.05 (sample 0, value 7 in graph order).\n\n</details>',
+    );
+  });
+
+  test('the hardware line defaults to report.hardware.summary', () => {
+    const passing = report([variant({ target: 'onnx', precision: 'fp32', metrics: metrics() })], {
+      hardware: { summary: 'AMD EPYC · 16 cores (32 threads) · avx2 · 125.7 GiB · no GPU · linux x64' },
+    });
+    expect(renderSummary(passing)).toContain(
+      '\n\nHardware: AMD EPYC · 16 cores (32 threads) · avx2 · 125.7 GiB · no GPU · linux x64\n\nCache: miss\n',
+    );
   });
 
   test('a tiny maxBytes still bounds the result', () => {

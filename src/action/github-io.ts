@@ -1,10 +1,14 @@
 // The GitHub boundary of the Action: inputs, log lines, outputs, the job summary, the Actions
-// cache and artifacts. main.ts takes a GitHubIO so that tests pass an in-memory fake.
+// cache (variants and PR-gate baselines) and artifacts. main.ts takes a GitHubIO so that tests
+// pass an in-memory fake.
 //   const gh = realGitHubIO();            // @actions/core; cache/artifacts only with a runtime token
 // Importing this module has no side effects; @actions/cache and @actions/artifact are loaded
-// lazily, on first use, so the CLI never loads them.
+// lazily, on first use, so the CLI never loads them. The Actions cache versions an entry by the
+// paths it was saved from, so every entry goes through a fixed folder under RUNNER_TEMP.
 
-import { mkdir } from 'node:fs/promises';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as core from '@actions/core';
 import type { CacheStore } from '../pipeline/types.js';
 
@@ -16,6 +20,19 @@ export interface ArtifactUploader {
     rootDir: string,
     retentionDays?: number,
   ): Promise<{ id: number | undefined }>;
+}
+
+/** Baseline reports for the PR gate, kept in the Actions cache under branch keys. */
+export interface BaselineCache {
+  /** The newest entry whose key starts with `prefix`: its key and report.json text; undefined when none. */
+  restore(prefix: string): Promise<{ key: string; text: string } | undefined>;
+  save(key: string, reportText: string): Promise<void>;
+}
+
+/** The two calls of @actions/cache this Action makes (tests pass a fake). */
+export interface ActionsCacheApi {
+  restoreCache(paths: string[], primaryKey: string, restoreKeys?: string[]): Promise<string | undefined>;
+  saveCache(paths: string[], key: string): Promise<number>;
 }
 
 export interface GitHubIO {
@@ -31,6 +48,8 @@ export interface GitHubIO {
   cache: CacheStore | undefined;
   /** undefined when the Actions runtime token is missing. */
   artifacts: ArtifactUploader | undefined;
+  /** undefined when the Actions cache cannot be reached (as `cache`). */
+  baselineCache?: BaselineCache;
   env: Record<string, string | undefined>;
 }
 
@@ -44,19 +63,80 @@ export function hasArtifactRuntime(env: Record<string, string | undefined>): boo
   return Boolean(env.ACTIONS_RUNTIME_TOKEN);
 }
 
-/** Stores whole folders in the Actions cache; a folder is restored at the path it was saved from. */
-export function actionsCacheStore(): CacheStore {
+const loadActionsCache = async (): Promise<ActionsCacheApi> => import('@actions/cache');
+
+export interface ActionsCacheOptions {
+  /** Default: @actions/cache, imported on first use. */
+  api?: () => Promise<ActionsCacheApi>;
+  /** Folder the entries pass through; default $RUNNER_TEMP/model-convert-cache. */
+  root?: string;
+}
+
+function cacheRoot(options: ActionsCacheOptions): string {
+  return options.root ?? path.join(process.env.RUNNER_TEMP || os.tmpdir(), 'model-convert-cache');
+}
+
+/**
+ * Stores whole folders in the Actions cache. Each key passes through `<root>/<key>`, the same
+ * path on save and restore, since the cache service matches entries by path as well as key.
+ */
+export function actionsCacheStore(options: ActionsCacheOptions = {}): CacheStore {
+  const api = options.api ?? loadActionsCache;
   return {
     kind: 'actions-cache',
     async restore(key: string, dir: string): Promise<boolean> {
-      const cache = await import('@actions/cache');
-      await mkdir(dir, { recursive: true });
-      const restoredKey = await cache.restoreCache([dir], key);
-      return restoredKey === key;
+      const entry = path.join(cacheRoot(options), key);
+      rmSync(entry, { recursive: true, force: true });
+      mkdirSync(entry, { recursive: true });
+      try {
+        const restoredKey = await (await api()).restoreCache([entry], key);
+        if (restoredKey !== key) return false;
+        mkdirSync(dir, { recursive: true });
+        cpSync(entry, dir, { recursive: true });
+        return true;
+      } finally {
+        rmSync(entry, { recursive: true, force: true });
+      }
     },
     async save(key: string, dir: string): Promise<void> {
-      const cache = await import('@actions/cache');
-      await cache.saveCache([dir], key);
+      const entry = path.join(cacheRoot(options), key);
+      rmSync(entry, { recursive: true, force: true });
+      cpSync(dir, entry, { recursive: true });
+      try {
+        await (await api()).saveCache([entry], key);
+      } finally {
+        rmSync(entry, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** PR-gate baselines in the Actions cache: one report.json per entry, through `<root>/baseline`. */
+export function actionsBaselineCache(options: ActionsCacheOptions = {}): BaselineCache {
+  const api = options.api ?? loadActionsCache;
+  const folder = (): string => path.join(cacheRoot(options), 'baseline');
+  return {
+    async restore(prefix) {
+      rmSync(folder(), { recursive: true, force: true });
+      mkdirSync(folder(), { recursive: true });
+      try {
+        const key = await (await api()).restoreCache([folder()], prefix, [prefix]);
+        const file = path.join(folder(), 'report.json');
+        if (!key || !existsSync(file)) return undefined;
+        return { key, text: readFileSync(file, 'utf8') };
+      } finally {
+        rmSync(folder(), { recursive: true, force: true });
+      }
+    },
+    async save(key, reportText) {
+      rmSync(folder(), { recursive: true, force: true });
+      mkdirSync(folder(), { recursive: true });
+      writeFileSync(path.join(folder(), 'report.json'), reportText);
+      try {
+        await (await api()).saveCache([folder()], key);
+      } finally {
+        rmSync(folder(), { recursive: true, force: true });
+      }
     },
   };
 }
@@ -90,6 +170,7 @@ export function realGitHubIO(env: Record<string, string | undefined> = process.e
       await core.summary.addRaw(markdown).write();
     },
     cache: hasCacheRuntime(env) ? actionsCacheStore() : undefined,
+    baselineCache: hasCacheRuntime(env) ? actionsBaselineCache() : undefined,
     artifacts: hasArtifactRuntime(env) ? actionsArtifactUploader() : undefined,
     env,
   };

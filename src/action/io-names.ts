@@ -14,6 +14,14 @@ export const Inputs = {
   UploadArtifacts: 'upload-artifacts',
   ArtifactName: 'artifact-name',
   FailOn: 'fail-on',
+  Python: 'python',
+  AllowPickle: 'allow-pickle',
+  RetentionDays: 'retention-days',
+  Matrix: 'matrix',
+  Baseline: 'baseline',
+  RegressionMargin: 'regression-margin',
+  Release: 'release',
+  GitHubToken: 'github-token',
 } as const;
 
 export type InputName = (typeof Inputs)[keyof typeof Inputs];
@@ -21,6 +29,8 @@ export type InputName = (typeof Inputs)[keyof typeof Inputs];
 /**
  * Defaults, as declared in action.yml. The runner applies them before the step starts; main.ts
  * applies them again for an empty value so that a direct call (tests, local runs) behaves alike.
+ * github-token defaults to `${{ github.token }}` in action.yml, which only the runner can
+ * evaluate: here it is '' and main.ts falls back to the GITHUB_TOKEN variable.
  */
 export const INPUT_DEFAULTS: Readonly<Record<InputName, string>> = {
   model: '',
@@ -34,6 +44,14 @@ export const INPUT_DEFAULTS: Readonly<Record<InputName, string>> = {
   'upload-artifacts': 'true',
   'artifact-name': '',
   'fail-on': 'violation',
+  python: '',
+  'allow-pickle': 'false',
+  'retention-days': '',
+  matrix: '',
+  baseline: '',
+  'regression-margin': '0.1',
+  release: 'false',
+  'github-token': '',
 };
 
 export const FAIL_ON_VALUES = ['violation', 'never'] as const;
@@ -45,6 +63,8 @@ export const Outputs = {
   Summary: 'summary',
   CacheHit: 'cache-hit',
   ArtifactId: 'artifact-id',
+  Regressed: 'regressed',
+  ReleaseUrl: 'release-url',
 } as const;
 
 export type OutputName = (typeof Outputs)[keyof typeof Outputs];

@@ -1,20 +1,27 @@
-// The Action: inputs → makePlan → runPipeline → artifacts, job summary, outputs. All GitHub
+// The Action: inputs → makePlan → runPipeline → PR gate (compare with the base branch's
+// baseline) → artifacts, job summary, baseline store, release assets, outputs. All GitHub
 // access goes through the injected GitHubIO, so tests run it with an in-memory fake.
 //   process.exitCode = await runAction();           // src/index.ts
-// Error policy: UserError → one-line failure, exit 2; accuracy violation or conversion failure
-// → failure, exit 1 (unless fail-on: never); any other error → failure with the stack, exit 1;
-// cache, artifact and job-summary trouble → a warning, never a failure.
+// Error policy: UserError → one-line failure, exit 2; accuracy violation, regression beyond the
+// margin or conversion failure → failure, exit 1 (unless fail-on: never); release publishing
+// trouble → failure, exit 1; any other error → failure with the stack, exit 1; cache, artifact,
+// baseline and job-summary trouble → a warning, never a failure.
 
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage, isUserError, UserError } from '../errors.js';
+import { writeAtomically } from '../onnx/model-io.js';
 import { makePlan } from '../pipeline/plan.js';
 import { runPipeline } from '../pipeline/run.js';
 import type { PipelineHooks, Plan } from '../pipeline/types.js';
+import { compareWithBaseline, formatRegressions, overallPassed } from '../report/regression.js';
 import { describeNonPassing, findViolations, formatViolation, renderSummary } from '../report/summary.js';
 import type { Report } from '../report/types.js';
+import { loadBaseline, storeBaseline, type BaselineIdentity } from './baseline.js';
+import { readGitHubEvent, type GitHubEvent } from './event-context.js';
 import { hasArtifactRuntime, realGitHubIO, type GitHubIO } from './github-io.js';
+import { publishRelease, releaseAssets } from './release.js';
 import { FAIL_ON_VALUES, INPUT_DEFAULTS, Inputs, Outputs, type FailOn, type InputName } from './io-names.js';
 
 export const REPORT_FILE = 'report.json';
@@ -34,6 +41,20 @@ export interface ActionInputs {
   uploadArtifacts: boolean;
   artifactName?: string;
   failOn: FailOn;
+  /** Python with torch that exports a PyTorch source; undefined: convert.yml, else python3. */
+  python?: string;
+  /** true allows unpickling a pickled nn.Module; undefined leaves convert.yml in charge. */
+  allowPickle?: boolean;
+  /** Days to keep the artifact; undefined: the repository's setting. */
+  retentionDays?: number;
+  /** JSON of the calling job's matrix (for the artifact name and the baseline key). */
+  matrix?: string;
+  /** A baseline report.json to compare with instead of the cached base-branch baseline. */
+  baseline?: string;
+  /** Relative error growth allowed against the baseline (0.1 = 10%). */
+  regressionMargin: number;
+  release: boolean;
+  githubToken?: string;
 }
 
 const BOOLEAN_VALUES: Record<string, boolean> = {
@@ -85,6 +106,29 @@ function readFailOn(gh: Pick<GitHubIO, 'getInput'>): FailOn {
   return value as FailOn;
 }
 
+function readRetentionDays(gh: Pick<GitHubIO, 'getInput'>): number | undefined {
+  const value = readOptionalInput(gh, Inputs.RetentionDays);
+  if (value === undefined) return undefined;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1 || days > 90) {
+    throw new UserError(
+      `input "${Inputs.RetentionDays}" must be a whole number of days from 1 to 90, got "${value}"`,
+    );
+  }
+  return days;
+}
+
+function readRegressionMargin(gh: Pick<GitHubIO, 'getInput'>): number {
+  const value = readInput(gh, Inputs.RegressionMargin);
+  const margin = Number(value);
+  if (value === '' || !Number.isFinite(margin) || margin < 0) {
+    throw new UserError(
+      `input "${Inputs.RegressionMargin}" must be a number ≥ 0 (relative growth allowed, 0.1 = 10%), got "${value}"`,
+    );
+  }
+  return margin;
+}
+
 /** Reads and checks every input; a bad value is a UserError naming the input and what it accepts. */
 export function readActionInputs(gh: Pick<GitHubIO, 'getInput'>): ActionInputs {
   const model = readInput(gh, Inputs.Model);
@@ -105,6 +149,14 @@ export function readActionInputs(gh: Pick<GitHubIO, 'getInput'>): ActionInputs {
     uploadArtifacts: readBooleanInput(gh, Inputs.UploadArtifacts),
     artifactName: readOptionalInput(gh, Inputs.ArtifactName),
     failOn: readFailOn(gh),
+    python: readOptionalInput(gh, Inputs.Python),
+    allowPickle: readBooleanInput(gh, Inputs.AllowPickle) || undefined,
+    retentionDays: readRetentionDays(gh),
+    matrix: readOptionalInput(gh, Inputs.Matrix),
+    baseline: readOptionalInput(gh, Inputs.Baseline),
+    regressionMargin: readRegressionMargin(gh),
+    release: readBooleanInput(gh, Inputs.Release),
+    githubToken: readOptionalInput(gh, Inputs.GitHubToken),
   };
 }
 
@@ -226,10 +278,10 @@ async function uploadOutputFolder(gh: GitHubIO, inputs: ActionInputs, outDir: st
     );
     return '';
   }
-  const name = inputs.artifactName ?? deriveArtifactName(inputs.model, gh.env);
+  const name = inputs.artifactName ?? deriveArtifactName(inputs.model, withMatrix(gh.env, inputs));
   try {
     const files = await listFilesRecursively(outDir);
-    const { id } = await gh.artifacts.upload(name, files, outDir);
+    const { id } = await gh.artifacts.upload(name, files, outDir, inputs.retentionDays);
     gh.info(`uploaded artifact ${name} (${files.length} files${id === undefined ? '' : `, id ${id}`})`);
     return id === undefined ? '' : String(id);
   } catch (e) {
@@ -255,8 +307,72 @@ async function publishJobSummary(gh: GitHubIO, summaryPath: string, report: Repo
   }
 }
 
+/** The environment with MATRIX_CONTEXT taken from the `matrix` input when given. */
+function withMatrix(
+  env: Record<string, string | undefined>,
+  inputs: ActionInputs,
+): Record<string, string | undefined> {
+  return inputs.matrix === undefined ? env : { ...env, MATRIX_CONTEXT: inputs.matrix };
+}
+
+function baselineIdentity(gh: GitHubIO, inputs: ActionInputs): BaselineIdentity {
+  const env = withMatrix(gh.env, inputs);
+  return { model: inputs.model, job: env.GITHUB_JOB ?? '', matrix: matrixHash(env.MATRIX_CONTEXT) ?? '' };
+}
+
+type ReleaseEvent = Extract<GitHubEvent, { kind: 'release' } | { kind: 'tag' }>;
+
+function releaseEventOf(event: GitHubEvent): ReleaseEvent | undefined {
+  return event.kind === 'release' || event.kind === 'tag' ? event : undefined;
+}
+
+/** Attaches the passing variants, report and summary to the release; returns its URL. */
+async function attachToRelease(
+  gh: GitHubIO,
+  inputs: ActionInputs,
+  event: ReleaseEvent,
+  report: Report,
+  outDir: string,
+): Promise<string> {
+  const published = await publishRelease({
+    apiUrl: gh.env.GITHUB_API_URL || 'https://api.github.com',
+    token: (inputs.githubToken ?? gh.env.GITHUB_TOKEN)!,
+    repository: gh.env.GITHUB_REPOSITORY ?? '',
+    event,
+    assets: releaseAssets(report, outDir, deriveArtifactName(inputs.model, withMatrix(gh.env, inputs))),
+    info: (message) => gh.info(message),
+  });
+  return published.htmlUrl;
+}
+
+/** "accuracy out of tolerance: …" and/or "accuracy regressed against …: …"; `note` follows each headline. */
+function failureMessage(report: Report, reportPath: string, note = ''): string {
+  const parts: string[] = [];
+  if (!report.passed) {
+    parts.push(`accuracy out of tolerance${note}: ${formatViolationsSummary(report) || `see ${reportPath}`}`);
+  }
+  if (report.baseline?.regressed) {
+    parts.push(
+      `accuracy regressed against ${report.baseline.source}${note}: ${formatRegressions(report.baseline)}`,
+    );
+  }
+  return parts.join('; ');
+}
+
 async function convertAndPublish(gh: GitHubIO): Promise<number> {
   const inputs = readActionInputs(gh);
+  const event = readGitHubEvent(gh.env);
+  const releaseEvent = inputs.release ? releaseEventOf(event) : undefined;
+  if (releaseEvent && !(inputs.githubToken ?? gh.env.GITHUB_TOKEN)) {
+    throw new UserError(
+      `input "${Inputs.Release}" is true but there is no token: leave "${Inputs.GitHubToken}" at its default or set it`,
+    );
+  }
+  if (releaseEvent && !gh.env.GITHUB_REPOSITORY) {
+    throw new UserError(
+      `input "${Inputs.Release}" is true but GITHUB_REPOSITORY is not set: run it on GitHub Actions`,
+    );
+  }
   const plan: Plan = makePlan({
     model: inputs.model,
     targets: inputs.targets,
@@ -266,29 +382,60 @@ async function convertAndPublish(gh: GitHubIO): Promise<number> {
     tolerance: inputs.tolerance,
     outDir: inputs.outDir,
     cache: inputs.cache,
+    python: inputs.python,
+    allowPickle: inputs.allowPickle,
   });
+  const identity = baselineIdentity(gh, inputs);
   const report = await runPipeline(plan, pipelineHooks(gh, inputs));
 
   const outDir = path.resolve(plan.outDir);
   const reportPath = path.join(outDir, REPORT_FILE);
   const summaryPath = path.join(outDir, SUMMARY_FILE);
+  const baseline = await loadBaseline({ gh, event, baselineFile: inputs.baseline, identity });
+  if (baseline) {
+    report.baseline = compareWithBaseline(report, baseline.report, {
+      margin: inputs.regressionMargin,
+      source: baseline.source,
+    });
+    writeAtomically(reportPath, [Buffer.from(JSON.stringify(report, null, 2) + '\n')]);
+    writeAtomically(summaryPath, [Buffer.from(renderSummary(report))]);
+  }
   const artifactId = await uploadOutputFolder(gh, inputs, outDir);
   await publishJobSummary(gh, summaryPath, report);
+  await storeBaseline({ gh, event, identity, reportText: JSON.stringify(report) });
 
-  gh.setOutput(Outputs.Passed, report.passed ? 'true' : 'false');
+  const passed = overallPassed(report);
+  const failing = !passed && inputs.failOn !== 'never';
+  let releaseUrl = '';
+  if (inputs.release && !releaseEvent) {
+    gh.warning(
+      `release skipped: "${event.kind === 'other' ? event.name || 'no' : event.kind}" event; releases are published on release events and tag pushes`,
+    );
+  } else if (releaseEvent && failing) {
+    gh.warning(`release ${releaseEvent.tag} not updated: verification failed`);
+  } else if (releaseEvent) {
+    try {
+      releaseUrl = await attachToRelease(gh, inputs, releaseEvent, report, outDir);
+    } catch (e) {
+      gh.setFailed(`release publishing failed for ${releaseEvent.tag}: ${errorMessage(e)}`);
+      return 1;
+    }
+  }
+
+  gh.setOutput(Outputs.Passed, passed ? 'true' : 'false');
   gh.setOutput(Outputs.Report, reportPath);
   gh.setOutput(Outputs.Summary, summaryPath);
   gh.setOutput(Outputs.CacheHit, report.cache.hit ? 'true' : 'false');
   gh.setOutput(Outputs.ArtifactId, artifactId);
+  gh.setOutput(Outputs.Regressed, report.baseline?.regressed ? 'true' : 'false');
+  gh.setOutput(Outputs.ReleaseUrl, releaseUrl);
 
-  if (report.passed) return 0;
+  if (passed) return 0;
   if (inputs.failOn === 'never') {
-    gh.warning(
-      `accuracy out of tolerance (fail-on: never): ${formatViolationsSummary(report) || `see ${reportPath}`}`,
-    );
+    gh.warning(failureMessage(report, reportPath, ' (fail-on: never)'));
     return 0;
   }
-  gh.setFailed(`accuracy out of tolerance: ${formatViolationsSummary(report) || `see ${reportPath}`}`);
+  gh.setFailed(failureMessage(report, reportPath));
   return 1;
 }
 

@@ -2,6 +2,7 @@
 //   io.out(formatVariantLines(report));
 
 import type { ModelSummary } from '../onnx/inspect.js';
+import type { LayerRoleRow } from '../quantize/roles.js';
 import type { FoundModel } from '../pipeline/find-models.js';
 import { formatBytes, formatMetric } from '../report/summary.js';
 import type { Report } from '../report/types.js';
@@ -44,7 +45,7 @@ function dims(d: (number | string)[] | undefined): string {
   return d ? `[${d.join(', ')}]` : '[?]';
 }
 
-export function formatInspection(s: ModelSummary): string {
+export function formatInspection(s: ModelSummary, layers: LayerRoleRow[] = []): string {
   const lines = [
     `${s.file}: ${s.architecture}`,
     `  ir_version ${s.irVersion}; opsets ${Object.entries(s.opsets)
@@ -59,6 +60,13 @@ export function formatInspection(s: ModelSummary): string {
     ...Object.entries(s.ops).map(([op, n]) => `    ${op.padEnd(28)} ${n}`),
   ];
   if (s.functions.length > 0) lines.push(`  local functions: ${s.functions.join(', ')}`);
+  if (layers.length > 0) {
+    lines.push(`  layers (${layers.length} weights; role, block, shape, node):`);
+    for (const l of layers) {
+      const block = l.block < 0 ? '-' : String(l.block);
+      lines.push(`    ${l.role.padEnd(14)} ${block.padStart(3)}  ${l.dims.join('×').padEnd(14)} ${l.node}`);
+    }
+  }
   return lines.join('\n');
 }
 

@@ -1,4 +1,4 @@
-// The model-convert CLI: convert, verify, inspect, list, detect, find. A thin shell over
+// The model-convert CLI: convert, verify, inspect, list, detect, find, merge-reports. A thin shell over
 // the pipeline, like the Action. Exit codes: 0 pass, 1 a variant out of tolerance (or our
 // bug, with its stack), 2 a usage or input error (one line, no stack).
 //   process.exitCode = await runCli(['convert', 'model.onnx', '--out', 'out']);
@@ -7,7 +7,10 @@ import { Command, CommanderError } from 'commander';
 import path from 'node:path';
 import { errorMessage, isUserError, UserError } from '../errors.js';
 import { detectHardware, formatHardwareLine, recommendTargets } from '../hardware/detect.js';
+import { Graph } from '../onnx/graph.js';
 import { inspectModel } from '../onnx/inspect.js';
+import type { GraphProto } from '../onnx/proto/index.js';
+import { listLayerRoles } from '../quantize/roles.js';
 import { readModel } from '../onnx/model-io.js';
 import { LocalCacheStore } from '../pipeline/cache.js';
 import { findModels } from '../pipeline/find-models.js';
@@ -15,6 +18,8 @@ import { makePlan } from '../pipeline/plan.js';
 import { TARGETS, TRANSFORMS } from '../pipeline/registry.js';
 import { runPipeline } from '../pipeline/run.js';
 import { PRECISIONS, TARGET_NAMES } from '../pipeline/types.js';
+import { mergeReportFiles } from '../report/merge.js';
+import { overallPassed } from '../report/regression.js';
 import { TOOL_VERSION } from '../version.js';
 import { loadToleranceOption } from '../verify/tolerance.js';
 import { verifyModels } from '../verify/verify-models.js';
@@ -49,7 +54,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
   program
     .command('convert')
     .description('convert a model to each target × precision and verify every variant against the source')
-    .argument('[model]', 'source model (.onnx); may come from --config')
+    .argument('[model]', 'source model (.onnx, or PyTorch .pt/.pth/.pt2); may come from --config')
     .option('-t, --targets <list>', `comma-separated: ${TARGET_NAMES.join(',')} (default: onnx)`)
     .option('-p, --precision <list>', `comma-separated: ${PRECISIONS.join(',')} (default: fp32)`)
     .option('-o, --out <dir>', 'output folder (default: model-convert-out)')
@@ -61,7 +66,9 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     .option('--no-cache', 'do not use the local variant cache')
     .option('--cache-dir <dir>', 'local cache folder (default: $XDG_CACHE_HOME/model-convert)')
     .option('--json', 'print report.json to stdout')
-    .option('-v, --verbose', 'more detail on errors')
+    .option('-v, --verbose', 'more detail on errors (a PyTorch export failure: the full Python traceback)')
+    .option('--python <path>', 'Python with torch that exports a PyTorch source (default: python3 on PATH)')
+    .option('--allow-pickle', 'load a fully pickled nn.Module (unpickling runs code from the file)')
     .action(
       async (
         model: string | undefined,
@@ -80,6 +87,8 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
           cache: flags.cache !== false,
           cacheDir: flags.cacheDir as string | undefined,
           verbose: Boolean(flags.verbose),
+          python: flags.python as string | undefined,
+          allowPickle: flags.allowPickle === true ? true : undefined,
         });
         const report = await runPipeline(plan, {
           progress: (m) => io.err(m),
@@ -156,8 +165,10 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     .argument('<model>', 'model (.onnx)')
     .option('--json', 'print as JSON')
     .action(async (model: string, flags: CommonFlags) => {
-      const summary = inspectModel(readModel(model));
-      io.out(flags.json ? JSON.stringify(summary, null, 2) : formatInspection(summary));
+      const loaded = readModel(model);
+      const summary = inspectModel(loaded);
+      const layers = listLayerRoles(new Graph(loaded.proto.graph as GraphProto, path.basename(model)));
+      io.out(flags.json ? JSON.stringify({ ...summary, layers }, null, 2) : formatInspection(summary, layers));
     });
 
   program
@@ -211,6 +222,23 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
     .action(async (dir: string, flags: CommonFlags) => {
       const found = await findModels(dir);
       io.out(flags.json ? JSON.stringify(found, null, 2) : formatFoundModels(found));
+    });
+
+  program
+    .command('merge-reports')
+    .description('merge the report.json files of one model (one job each) into one report and verdict')
+    .argument('<reports...>', 'report.json files, or folders searched for them')
+    .option('-o, --out <dir>', 'folder for the merged report.json and summary.md', 'model-convert-merged')
+    .option('--json', 'print the merged report.json')
+    .action(async (inputs: string[], flags: CommonFlags & { out: string }) => {
+      const merged = mergeReportFiles(inputs, flags.out);
+      if (flags.json) io.out(JSON.stringify(merged, null, 2));
+      else {
+        io.out(formatVariantLines(merged));
+        io.out(`report: ${path.join(flags.out, 'report.json')}`);
+        io.out(`summary: ${path.join(flags.out, 'summary.md')}`);
+      }
+      exitCode = overallPassed(merged) ? 0 : 1;
     });
 
   try {

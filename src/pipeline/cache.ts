@@ -24,13 +24,29 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** sha256 of a file's bytes (null when absent), so edited inputs change the cache key. */
+function fileDigest(file: string | undefined): string | null {
+  if (!file || !existsSync(file)) return null;
+  return sha256Hex(readFileSync(file));
+}
+
 /**
  * The parts of a plan that change a variant's files, in a stable order. Samples and
  * tolerances are not among them: every cache hit is verified again. Quantization settings
  * join this as they are added.
  */
-export function normalizedPlanForCache(_plan: Plan): string {
-  return JSON.stringify({ layout: 1 });
+export function normalizedPlanForCache(plan: Plan): string {
+  const q = plan.quantization ?? {};
+  const quantization = Object.fromEntries(Object.entries(q).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify({
+    layout: 1,
+    quantization,
+    calibration: {
+      samples: plan.calibrationSamples ?? null,
+      seed: plan.seed,
+      inputs: fileDigest(plan.calibrationInputs ?? plan.inputsFile),
+    },
+  });
 }
 
 /** sha256(model) + sha256(normalized plan) + tool version + target + precision, hashed into one key. */

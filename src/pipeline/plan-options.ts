@@ -19,4 +19,8 @@ export interface PlanOptions {
   cache?: boolean;
   cacheDir?: string;
   verbose?: boolean;
+  /** Python that exports a PyTorch source (default: convert.yml `pytorch.python`, else python3). */
+  python?: string;
+  /** Allow unpickling a fully pickled nn.Module (runs code from the file); undefined: convert.yml decides. */
+  allowPickle?: boolean;
 }

@@ -9,7 +9,9 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { errorMessage, UserError } from '../errors.js';
 import { loadToleranceOption, parseToleranceRules } from '../verify/tolerance.js';
+import type { BlockMethod, Fp16Mode, Int8Mode, NBitFormat, PolicyRule, QuantizeSettings } from '../quantize/types.js';
 import type { ToleranceRule } from '../verify/types.js';
+import { PYTORCH_CONFIG_SCHEMA, resolvePytorchPlan, type PytorchConfig } from '../pytorch/config.js';
 import type { PlanOptions } from './plan-options.js';
 import { checkPrecision, targetByName } from './registry.js';
 import type { Plan, Precision, TargetName } from './types.js';
@@ -26,6 +28,43 @@ export interface ConvertConfig {
   'int-range'?: [number, number];
   tolerance?: unknown;
   'output-dir'?: string;
+  pytorch?: PytorchConfig;
+  quantization?: {
+    'block-size'?: number;
+    symmetric?: boolean;
+    format?: NBitFormat;
+    method?: BlockMethod;
+    fp16?: Fp16Mode;
+    int8?: Int8Mode;
+    'calibration-samples'?: number;
+    'calibration-inputs'?: string;
+    policy?: PolicyRule[];
+  };
+}
+
+/** convert.yml `quantization:` → the settings the user set (kebab-case keys to camelCase). */
+export function quantizationFromConfig(q: ConvertConfig['quantization']): Partial<QuantizeSettings> {
+  if (!q) return {};
+  const out: Partial<QuantizeSettings> = {};
+  if (q['block-size'] !== undefined) out.blockSize = q['block-size'];
+  if (q.symmetric !== undefined) out.symmetric = q.symmetric;
+  if (q.format !== undefined) out.format = q.format;
+  if (q.method !== undefined) out.method = q.method;
+  if (q.fp16 !== undefined) out.fp16 = q.fp16;
+  if (q.int8 !== undefined) out.int8 = q.int8;
+  if (q.policy !== undefined) {
+    for (const [i, rule] of q.policy.entries()) {
+      if (rule.name !== undefined) {
+        try {
+          new RegExp(rule.name);
+        } catch {
+          throw new UserError(`quantization.policy[${i}].name "${rule.name}" is not a valid regular expression.`);
+        }
+      }
+    }
+    out.policy = q.policy;
+  }
+  return out;
 }
 
 const CONFIG_SCHEMA = {
@@ -42,6 +81,35 @@ const CONFIG_SCHEMA = {
     'int-range': { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
     tolerance: {},
     'output-dir': { type: 'string', minLength: 1 },
+    pytorch: PYTORCH_CONFIG_SCHEMA,
+    quantization: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        'block-size': { type: 'integer', minimum: 8, maximum: 4096 },
+        symmetric: { type: 'boolean' },
+        format: { enum: ['qdq', 'matmulnbits'] },
+        method: { enum: ['rtn', 'mse', 'gptq'] },
+        fp16: { enum: ['weights', 'full'] },
+        int8: { enum: ['weights', 'dynamic', 'static'] },
+        'calibration-samples': { type: 'integer', minimum: 1, maximum: 4096 },
+        'calibration-inputs': { type: 'string', minLength: 1 },
+        policy: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['precision'],
+            properties: {
+              role: { type: 'string', minLength: 1 },
+              blocks: { type: 'array', items: { type: 'integer' } },
+              name: { type: 'string', minLength: 1 },
+              precision: { enum: ['fp32', 'fp16', 'int8', 'int4', 'int3', 'int2', 'keep'] },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 
@@ -135,6 +203,14 @@ export function makePlan(options: PlanOptions): Plan {
     intRange,
     tolerance: rules,
     tolerancePreset: preset,
+    quantization: quantizationFromConfig(config.quantization),
+    calibrationSamples: config.quantization?.['calibration-samples'],
+    calibrationInputs: fromConfig(config.quantization?.['calibration-inputs']),
+    pytorch: resolvePytorchPlan(
+      config.pytorch,
+      { python: options.python, allowPickle: options.allowPickle },
+      options.config ? configDir : undefined,
+    ),
     cache: options.cache ?? true,
     cacheDir: options.cacheDir ?? defaultCacheDir(),
     verbose: options.verbose ?? false,

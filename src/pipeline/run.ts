@@ -18,34 +18,25 @@ import { readModel, writeAtomically, type LoadedModel } from '../onnx/model-io.j
 import type { GraphProto } from '../onnx/proto/index.js';
 import { renderSummary } from '../report/summary.js';
 import type { Report, VariantReport } from '../report/types.js';
+import { resolvePytorchPlan } from '../pytorch/config.js';
+import { exportPytorchSource, isPytorchFile, type PytorchSource } from '../pytorch/export.js';
 import type { EmittedVariant } from '../targets/types.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 import { compareRuns, runSamples } from '../verify/compare-runs.js';
 import { loadInputs } from '../verify/inputs-file.js';
+import { divergenceForReport } from '../verify/localize.js';
 import { createOrtRunner } from '../verify/ort-runner.js';
 import { generateSamples } from '../verify/sample-inputs.js';
 import { resolveTolerance } from '../verify/tolerance.js';
 import type { Runner, Tolerance } from '../verify/types.js';
 import { cacheKey, restoreVariant, saveVariant, sha256Hex } from './cache.js';
 import { secondsSince, withProgress } from './progress.js';
-import { TARGETS, TRANSFORMS } from './registry.js';
+import { TARGETS } from './registry.js';
+import { TransformCache } from './transforms.js';
 import type { PipelineHooks, Plan, Precision, TargetName } from './types.js';
 
-/** Reads the source model; PyTorch files are recognised and refused until that source lands. */
+/** Reads an ONNX source model (a PyTorch file is exported to ONNX first: see runPipeline). */
 export function loadSource(modelPath: string): LoadedModel {
-  if (existsSync(modelPath)) {
-    const head = readFileSync(modelPath).subarray(0, 4);
-    if (head[0] === 0x50 && head[1] === 0x4b) {
-      throw new UserError(
-        `${path.basename(modelPath)}: a PyTorch (zip) file; PyTorch sources are not supported by this version yet. Export to ONNX first and pass the .onnx file.`,
-      );
-    }
-    if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5 && !modelPath.endsWith('.onnx')) {
-      throw new UserError(
-        `${path.basename(modelPath)}: a Python pickle; PyTorch sources are not supported by this version yet. Export to ONNX first.`,
-      );
-    }
-  }
   return readModel(modelPath);
 }
 
@@ -69,10 +60,26 @@ function relativeFiles(root: string, files: string[]): string[] {
 }
 
 export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Report> {
+  if (!isPytorchFile(plan.model)) return convertAndVerify(plan, hooks);
+  const pytorchPlan = plan.pytorch ?? resolvePytorchPlan(undefined, {}, undefined);
+  const pytorch = await exportPytorchSource(plan, pytorchPlan, hooks);
+  try {
+    return await convertAndVerify(plan, hooks, pytorch);
+  } finally {
+    pytorch.dispose();
+  }
+}
+
+/**
+ * The pipeline from an ONNX model: the source itself, or the ONNX exported from a PyTorch
+ * source. Then onnx/fp32 is checked against PyTorch's outputs (reference "pytorch") and every
+ * other variant against the exported model (reference "onnx/fp32"), on PyTorch's samples.
+ */
+async function convertAndVerify(plan: Plan, hooks: PipelineHooks, pytorch?: PytorchSource): Promise<Report> {
   const outDir = path.resolve(plan.outDir);
-  const source = await withProgress(hooks, `load ${path.basename(plan.model)}`, async () =>
-    loadSource(plan.model),
-  );
+  const source =
+    pytorch?.model ??
+    (await withProgress(hooks, `load ${path.basename(plan.model)}`, async () => loadSource(plan.model)));
   const where = path.basename(plan.model);
   const graph = new Graph(source.proto.graph as GraphProto, where);
   graph.topologicalOrder();
@@ -81,6 +88,9 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
   const jobs: VariantJob[] = plan.targets.flatMap((target) =>
     plan.precisions.map((precision) => ({ target, precision })),
   );
+  // A PyTorch source always yields onnx/fp32: the exported model, checked against PyTorch.
+  if (pytorch && !jobs.some((j) => j.target === 'onnx' && j.precision === 'fp32'))
+    jobs.unshift({ target: 'onnx', precision: 'fp32' });
   const gaps = jobs.flatMap((j) =>
     TARGETS[j.target]!.supports(source.proto, j.precision).map(
       (u) => `${j.target}/${j.precision}: node "${u.node}" (${u.opType}) ${u.reason}`,
@@ -88,24 +98,27 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
   );
   if (gaps.length > 0) throw new UserError(`${where}: cannot convert — ${gaps.join('; ')}.`);
 
-  const reference = await createOrtRunner(plan.model);
+  const reference = await createOrtRunner(source.path);
   const hardwarePromise = detectHardware().catch(() => undefined);
   const stage = path.join(path.dirname(outDir), `.${path.basename(outDir)}.partial-${process.pid}`);
   try {
-    const samples = plan.inputsFile
-      ? loadInputs(plan.inputsFile, reference.inputs)
-      : generateSamples(graph, reference.inputs, {
-          count: plan.samples,
-          seed: plan.seed,
-          dims: plan.dims,
-          intRange: plan.intRange,
-        });
+    const samples = pytorch
+      ? pytorch.samples
+      : plan.inputsFile
+        ? loadInputs(plan.inputsFile, reference.inputs)
+        : generateSamples(graph, reference.inputs, {
+            count: plan.samples,
+            seed: plan.seed,
+            dims: plan.dims,
+            intRange: plan.intRange,
+          });
     const referenceOutputs = await withProgress(
       hooks,
       `run the source model on ${samples.length} samples`,
       () => runSamples(reference, samples),
     );
 
+    const transforms = new TransformCache({ source, plan, graph, inputs: reference.inputs, warn: hooks.warn });
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage, { recursive: true });
     const variants: VariantReport[] = [];
@@ -143,10 +156,10 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
             rmSync(dir, { recursive: true, force: true });
           }
           mkdirSync(dir, { recursive: true });
-          const transformed = TRANSFORMS[job.precision]!.transform(source.proto, hooks.warn);
+          const transformed = await transforms.get(job.precision, TARGETS[job.target]!);
           const made = await TARGETS[job.target]!.emit({
             source,
-            model: transformed,
+            model: transformed.model,
             precision: job.precision,
             dir,
             warn: hooks.warn,
@@ -158,7 +171,11 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
               hooks.warn(`cache save failed for ${label}: ${errorMessage(e)}`);
             }
           }
-          return made;
+          return {
+            ...made,
+            ...(transformed.assignments ? { layers: transformed.assignments } : {}),
+            ...(transformed.calibration ? { calibration: transformed.calibration } : {}),
+          };
         });
         convertSeconds = secondsSince(started);
       } catch (e) {
@@ -175,6 +192,7 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
         continue;
       }
       const verifyStarted = performance.now();
+      const checksPytorch = pytorch !== undefined && job.target === 'onnx' && job.precision === 'fp32';
       variants.push(
         await withProgress(hooks, `verify ${label}`, () =>
           verifyVariant({
@@ -183,7 +201,8 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
             source,
             emitted: emitted!,
             stage,
-            referenceOutputs,
+            referenceOutputs: checksPytorch ? pytorch.torchOutputs : referenceOutputs,
+            referenceName: checksPytorch ? 'pytorch' : pytorch ? 'onnx/fp32' : 'source',
             samples,
             convertSeconds,
             verifyStarted,
@@ -207,10 +226,11 @@ export async function runPipeline(plan: Plan, hooks: PipelineHooks): Promise<Rep
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       model: {
         path: plan.model,
-        sha256: source.sha256,
-        format: 'onnx',
-        bytes: source.bytes,
+        sha256: pytorch?.file.sha256 ?? source.sha256,
+        format: pytorch ? 'pytorch' : 'onnx',
+        bytes: pytorch?.file.bytes ?? source.bytes,
         parameters: graph.parameterCount(),
+        ...(pytorch ? { export: pytorch.export } : {}),
       },
       variants,
       hardware: hardware ? hardwareForReport(hardware) : {},
@@ -270,6 +290,8 @@ async function verifyVariant(args: {
   emitted: EmittedVariant;
   stage: string;
   referenceOutputs: Awaited<ReturnType<typeof runSamples>>;
+  /** report.json `reference`: "source", "pytorch" (PyTorch's own outputs) or "onnx/fp32". */
+  referenceName: string;
   samples: Parameters<typeof runSamples>[1];
   convertSeconds: number;
   verifyStarted: number;
@@ -282,12 +304,14 @@ async function verifyVariant(args: {
     files: relativeFiles(stage, emitted.files),
     bytes: emitted.bytes,
     compression: source.bytes > 0 ? Number((emitted.bytes / source.bytes).toFixed(4)) : 0,
-    reference: 'source',
+    reference: args.referenceName,
     runtime: '',
     outputs: {},
     tolerance: toleranceFor(plan, job, outputNames[0] ?? ''),
     status: 'error',
     samples: args.samples.length,
+    ...(emitted.layers ? { layers: emitted.layers } : {}),
+    ...(emitted.calibration ? { calibration: emitted.calibration } : {}),
     seconds: { convert: args.convertSeconds, verify: 0 },
   };
   const perOutput = Object.fromEntries(outputNames.map((o) => [o, toleranceFor(plan, job, o)]));
@@ -297,12 +321,17 @@ async function verifyVariant(args: {
   try {
     runner = await TARGETS[job.target]!.runner(emitted);
     base.runtime = runner.runtime;
+    if (runner.note) base.note = runner.note;
     const candidate = await runSamples(runner, args.samples);
     const verdict = compareRuns(args.referenceOutputs, candidate, (o) => perOutput[o] ?? base.tolerance);
     base.metrics = verdict.metrics;
     base.outputs = verdict.outputs;
     base.status = verdict.passed ? 'pass' : 'fail';
     if (!verdict.passed) base.reason = verdict.reason;
+    if (!verdict.passed && args.referenceName !== 'pytorch') {
+      const localize = { reference: source.path, candidate: emitted.files[0] ?? '', samples: args.samples };
+      base.divergence = await divergenceForReport({ ...localize, tolerance: base.tolerance });
+    }
   } catch (e) {
     base.status = 'error';
     base.reason = `verification could not run: ${errorMessage(e)}`;

@@ -1,6 +1,8 @@
 // Plan and hooks: what runPipeline takes. The CLI and the Action both build a Plan with
 // makePlan (plan.ts) and call runPipeline (run.ts) with their own hooks.
 
+import type { QuantizeSettings } from '../quantize/types.js';
+import type { PytorchPlan } from '../pytorch/types.js';
 import type { ToleranceRule } from '../verify/types.js';
 
 export const TARGET_NAMES = ['onnx', 'openvino', 'webnn', 'webgpu'] as const;
@@ -27,6 +29,14 @@ export interface Plan {
   tolerance: ToleranceRule[];
   /** strict | default | loose (scales the per-precision defaults). */
   tolerancePreset?: string;
+  /** convert.yml `quantization:` (only what the user set; defaults come from the target and DEFAULT_QUANTIZE_SETTINGS). */
+  quantization?: Partial<QuantizeSettings>;
+  /** Calibration samples generated when no inputs file is given (default 16). */
+  calibrationSamples?: number;
+  /** Calibration inputs file (convert.yml quantization.calibration-inputs), apart from the verification inputs. */
+  calibrationInputs?: string;
+  /** How a PyTorch source is exported (convert.yml `pytorch:`, --python, --allow-pickle). */
+  pytorch?: PytorchPlan;
   cache: boolean;
   /** Local cache folder (CLI); the Action uses the Actions cache. */
   cacheDir?: string;

@@ -1,16 +1,20 @@
 // The Markdown summary of a run (summary.md and the Action's job summary): a heading with the
-// overall result, one table per target, a <details> block per variant that did not pass, then
-// the hardware and cache lines. The text always fits in `maxBytes` (GitHub's step summary limit
-// is 1 MiB): details go first, then table rows, ending with an omission line.
+// overall result, one table per target, a Mermaid chart of size against error, the deltas
+// against the base branch (PR gate), a <details> block per variant that did not pass (with
+// the first diverging layer when known), then the hardware and cache lines. The text always
+// fits in `maxBytes` (GitHub's step summary limit is 1 MiB): details go first, then the chart
+// and deltas, then table rows, ending with an omission line.
 //   const markdown = renderSummary(report, { hardwareLine: 'Hardware: 16 cores, …' });
 
-import type { Report, VariantReport, VariantStatus } from './types.js';
+import { overallPassed, renderBaselineSection } from './regression.js';
+import { renderSizeErrorChart } from './size-error-chart.js';
+import type { Divergence, Report, VariantReport, VariantStatus } from './types.js';
 import type { MetricName, Metrics, Tolerance, Violation } from '../verify/types.js';
 
 export const DEFAULT_SUMMARY_MAX_BYTES = 1_000_000;
 
 export interface SummaryOptions {
-  /** Printed as "Hardware: …" below the tables (the prefix is added when missing). */
+  /** Printed as "Hardware: …" below the tables (the prefix is added when missing); default report.hardware.summary. */
   hardwareLine?: string;
   /** Upper bound on the UTF-8 size of the result; default 1,000,000. */
   maxBytes?: number;
@@ -183,8 +187,8 @@ export function describeNonPassing(variant: VariantReport): string {
 // Sections
 
 const VARIANT_TABLE_HEADER = [
-  '| precision | bytes | compression | cosine | rel_l2 | max_abs | status |',
-  '|---|--:|--:|--:|--:|--:|---|',
+  '| precision | bytes | compression | cosine | rel_l2 | max_abs | top-1 | status |',
+  '|---|--:|--:|--:|--:|--:|--:|---|',
 ].join('\n');
 
 function modelFileName(modelPath: string): string {
@@ -193,7 +197,11 @@ function modelFileName(modelPath: string): string {
 }
 
 function renderHead(report: Report): string {
-  const verdict = report.passed ? '✅ passed' : '❌ failed';
+  const verdict = overallPassed(report)
+    ? '✅ passed'
+    : report.passed
+      ? '❌ regressed against the base branch'
+      : '❌ failed';
   const heading = `## model-convert: ${escapeMarkdown(modelFileName(report.model.path))} — ${verdict}`;
   const sha = escapeMarkdown(report.model.sha256.slice(0, 12));
   const parameters = report.model.parameters.toLocaleString('en-US');
@@ -215,6 +223,7 @@ function renderVariantRow(variant: VariantReport): string {
     formatMetric('cosine', variant.metrics?.cosine),
     formatMetric('rel_l2', variant.metrics?.rel_l2),
     formatMetric('max_abs', variant.metrics?.max_abs),
+    formatMetric('top1_agree', variant.metrics?.top1_agree),
     STATUS_LABELS[variant.status] ?? escapeMarkdown(String(variant.status)),
   ];
   return `| ${cells.join(' | ')} |`;
@@ -297,8 +306,21 @@ function renderDetailsBlock(variant: VariantReport): string {
   }
   if (variant.metrics || Object.keys(variant.outputs ?? {}).length > 0)
     body.push(renderOutputsTable(variant));
+  if (variant.divergence) body.push(renderDivergence(variant.divergence));
   return [`<details><summary>${escapeHtmlText(`${name}: ${reason}`)}</summary>`, ...body, '</details>'].join(
     '\n\n',
+  );
+}
+
+/** "First divergence: value `h2` from node `matmul2` (MatMul): rel_l2 0.02, cosine 0.9998 (sample 0, 7th value compared)." */
+function renderDivergence(divergence: Divergence): string {
+  return (
+    `First divergence: value \`${escapeMarkdown(divergence.value)}\` from node ` +
+    `\`${escapeMarkdown(divergence.node)}\` (${escapeMarkdown(divergence.op_type)}): ` +
+    `rel_l2 ${formatMetric('rel_l2', divergence.metrics.rel_l2)}, ` +
+    `cosine ${formatMetric('cosine', divergence.metrics.cosine)}, ` +
+    `max_abs ${formatMetric('max_abs', divergence.metrics.max_abs)} ` +
+    `(sample ${divergence.sample}, value ${divergence.compared} in graph order).`
   );
 }
 
@@ -373,11 +395,17 @@ export function renderSummary(report: Report, opts: SummaryOptions = {}): string
   const head = renderHead(report);
   const groups = groupByTarget(report.variants);
   const tables = renderTables(groups);
-  const footer = renderFooter(report, opts.hardwareLine);
+  const hardwareSummary = report.hardware?.summary;
+  const footer = renderFooter(
+    report,
+    opts.hardwareLine ?? (typeof hardwareSummary === 'string' ? hardwareSummary : undefined),
+  );
+  const chart = renderSizeErrorChart(report.variants);
+  const deltas = report.baseline ? renderBaselineSection(report.baseline) : '';
 
-  const full = joinSections([head, tables, renderDetails(report.variants), footer]);
+  const full = joinSections([head, tables, chart, deltas, renderDetails(report.variants), footer]);
   if (utf8Bytes(full) <= maxBytes) return full;
-  const withoutDetails = joinSections([head, tables, footer]);
+  const withoutDetails = joinSections([head, tables, chart, deltas, footer]);
   if (utf8Bytes(withoutDetails) <= maxBytes) return withoutDetails;
   return renderTruncated(head, groups, footer, maxBytes);
 }

@@ -4,6 +4,7 @@
 import type { LoadedModel } from '../onnx/model-io.js';
 import type { ModelProto } from '../onnx/proto/index.js';
 import type { Precision, TargetName } from '../pipeline/types.js';
+import type { LayerAssignment, QuantizeSettings } from '../quantize/types.js';
 import type { Runner } from '../verify/types.js';
 
 /** Something a target cannot express (op, dtype, attribute), reported before any work. */
@@ -27,12 +28,18 @@ export interface EmittedVariant {
   /** Absolute paths, main file first. */
   files: string[];
   bytes: number;
+  /** Per-layer precisions when the transform chose them (n-bit, mixed, auto). */
+  layers?: LayerAssignment[];
+  /** Where the transform's calibration samples came from, if it used any. */
+  calibration?: string;
 }
 
 export interface Target {
   readonly name: TargetName;
   /** Precisions this target can produce, in the order `list` shows them. */
   readonly precisions: readonly Precision[];
+  /** Quantization settings this target prefers over the defaults (e.g. fp16 'full' on GPUs). */
+  readonly quantizeDefaults?: Partial<QuantizeSettings>;
   supports(model: ModelProto, precision: Precision): Unsupported[];
   emit(request: EmitRequest): Promise<EmittedVariant>;
   /** How verify executes an emitted variant. */

@@ -13,6 +13,8 @@ export interface IOInfo {
 export interface Runner {
   /** e.g. "onnxruntime-node 1.30.0 cpu" */
   readonly runtime: string;
+  /** A caveat for the report, e.g. that only a stand-in runtime could run the variant. */
+  readonly note?: string;
   readonly inputs: IOInfo[];
   readonly outputs: IOInfo[];
   run(feeds: TensorMap): Promise<TensorMap>;

@@ -9,7 +9,7 @@ import type { EmittedVariant, EmitRequest, Target } from '../types.js';
 
 export const onnxTarget: Target = {
   name: 'onnx',
-  precisions: ['fp32'],
+  precisions: ['fp32', 'fp16', 'int8', 'int4', 'int3', 'int2', 'mixed', 'auto'],
   supports: () => [],
   async emit(request: EmitRequest): Promise<EmittedVariant> {
     const file = path.join(request.dir, 'model.onnx');

@@ -29,7 +29,9 @@ const { QuantizationSession } = await build('quantize/nbit.js');
 const { quantizeAuto } = await build('quantize/auto.js');
 
 const fixtures = path.resolve(repo, '../shared/fixtures');
-const names = process.argv.slice(2).length ? process.argv.slice(2) : ['vit.legacy', 'llama.dynamo_static', 'gpt2.dynamo_static', 'bert.legacy'];
+const names = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : ['vit.legacy', 'llama.dynamo_static', 'gpt2.dynamo_static', 'bert.legacy'];
 const tmp = path.join(repo, 'out', 'bench-quantize');
 mkdirSync(tmp, { recursive: true });
 
@@ -51,7 +53,8 @@ function fixtureSample(name, inputs) {
 
 function compare(ref, cand) {
   const all = [];
-  for (let s = 0; s < ref.length; s++) for (const o of Object.keys(ref[s])) all.push(compareTensors(ref[s][o], cand[s][o]));
+  for (let s = 0; s < ref.length; s++)
+    for (const o of Object.keys(ref[s])) all.push(compareTensors(ref[s][o], cand[s][o]));
   return worstMetrics(all);
 }
 
@@ -65,7 +68,12 @@ for (const name of names) {
     fixture_input: fixtureSample(name, ref.inputs),
     generated: generateSamples(graph, ref.inputs, { count: 3, seed: 0, dims: {}, intRange: [0, 8] }),
   };
-  const calibration = generateSamples(graph, ref.inputs, { count: DEFAULT_CALIBRATION_SAMPLES, seed: CALIBRATION_SEED_OFFSET, dims: {}, intRange: [0, 8] });
+  const calibration = generateSamples(graph, ref.inputs, {
+    count: DEFAULT_CALIBRATION_SAMPLES,
+    seed: CALIBRATION_SEED_OFFSET,
+    dims: {},
+    intRange: [0, 8],
+  });
   const refOut = {};
   for (const [k, s] of Object.entries(sets)) refOut[k] = await runSamples(ref, s);
   const weightBytes = findQuantizableWeights(graph).reduce((n, w) => n + tensorByteLength(w.tensor), 0);
@@ -75,13 +83,24 @@ for (const name of names) {
       const context = { source, settings, calibration: async () => calibration, warn: () => {} };
       const started = performance.now();
       const { model } = m.matmulOnly
-        ? await new QuantizationSession(context).build((w) => (w.sites.every((s) => s.use === 'matmul' && !s.transposed) ? bits : undefined))
+        ? await new QuantizationSession(context).build((w) =>
+            w.sites.every((s) => s.use === 'matmul' && !s.transposed) ? bits : undefined,
+          )
         : await quantizeNBit(context, { bits });
       const seconds = (performance.now() - started) / 1000;
       const out = path.join(tmp, `${name}-${m.name}-int${bits}.onnx`);
       const written = writeModel(model, out);
       const runner = await createOrtRunner(out);
-      const row = { fixture: name, method: m.name, bits, block_size: settings.blockSize, bytes: written.bytes, compression: +(written.bytes / source.bytes).toFixed(4), seconds: +seconds.toFixed(3), weight_mb_per_s: +(weightBytes / 1e6 / seconds).toFixed(1) };
+      const row = {
+        fixture: name,
+        method: m.name,
+        bits,
+        block_size: settings.blockSize,
+        bytes: written.bytes,
+        compression: +(written.bytes / source.bytes).toFixed(4),
+        seconds: +seconds.toFixed(3),
+        weight_mb_per_s: +(weightBytes / 1e6 / seconds).toFixed(1),
+      };
       for (const [k, s] of Object.entries(sets)) {
         const metrics = compare(refOut[k], await runSamples(runner, s));
         row[k] = { rel_l2: +metrics.rel_l2.toFixed(5), cosine: +metrics.cosine.toFixed(6) };
@@ -93,14 +112,27 @@ for (const name of names) {
   }
   for (const cosine of AUTO_TARGETS) {
     const settings = { ...DEFAULT_QUANTIZE_SETTINGS };
-    const context = { source, settings, calibration: async () => calibration, toleranceFor: () => ({ cosine }), warn: () => {} };
+    const context = {
+      source,
+      settings,
+      calibration: async () => calibration,
+      toleranceFor: () => ({ cosine }),
+      warn: () => {},
+    };
     const started = performance.now();
     const { model, assignments } = await quantizeAuto(context);
     const seconds = (performance.now() - started) / 1000;
     const out = path.join(tmp, `${name}-auto-${cosine}.onnx`);
     const written = writeModel(model, out);
     const runner = await createOrtRunner(out);
-    const row = { fixture: name, method: `auto (cosine ≥ ${cosine})`, bytes: written.bytes, compression: +(written.bytes / source.bytes).toFixed(4), seconds: +seconds.toFixed(3), layers: assignments.map((a) => `${a.role}:${a.precision}`).join(' ') };
+    const row = {
+      fixture: name,
+      method: `auto (cosine ≥ ${cosine})`,
+      bytes: written.bytes,
+      compression: +(written.bytes / source.bytes).toFixed(4),
+      seconds: +seconds.toFixed(3),
+      layers: assignments.map((a) => `${a.role}:${a.precision}`).join(' '),
+    };
     for (const [k, s] of Object.entries(sets)) {
       const metrics = compare(refOut[k], await runSamples(runner, s));
       row[k] = { rel_l2: +metrics.rel_l2.toFixed(5), cosine: +metrics.cosine.toFixed(6) };

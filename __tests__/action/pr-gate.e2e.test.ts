@@ -356,3 +356,47 @@ test('a failing ONNX variant reports the first diverging layer in report.json an
     /First divergence: value `dropped` from node `drop` \(Dropout\): rel_l2 0\.\d+/,
   );
 });
+
+test('a release the token cannot write fails the step after setting the outputs', async () => {
+  const api = await startFakeGitHubApi({ failWith: 403 });
+  try {
+    const gh = fakeGitHub(
+      {
+        model: tinyModel,
+        'output-dir': path.join(tmp, 'out'),
+        cache: 'false',
+        release: 'true',
+        'github-token': 'ghs_t',
+      },
+      {
+        env: {
+          GITHUB_EVENT_NAME: 'push',
+          GITHUB_REF: 'refs/tags/v1',
+          GITHUB_API_URL: api.url,
+          GITHUB_REPOSITORY: 'o/r',
+        },
+      },
+    );
+    expect(await runAction(gh)).toBe(1);
+    expect(gh.failures).toEqual([
+      'release publishing failed for v1: GitHub API GET /repos/o/r/releases/tags/v1 answered 403 (the token needs "permissions: contents: write"): {"message":"Resource not accessible by integration"}',
+    ]);
+    expect(gh.outputs).toMatchObject({ passed: 'true', 'release-url': '' });
+  } finally {
+    await api.close();
+  }
+});
+
+test('a missing baseline file is an input error before anything is converted', async () => {
+  const out = path.join(tmp, 'out');
+  const gh = fakeGitHub({
+    model: tinyModel,
+    'output-dir': out,
+    baseline: path.join(tmp, 'nope', 'report.json'),
+  });
+  expect(await runAction(gh)).toBe(2);
+  expect(gh.failures).toEqual([
+    `${path.join(tmp, 'nope', 'report.json')}: not found. Pass the path of a report.json written by model-convert.`,
+  ]);
+  expect(readdirSync(tmp)).not.toContain('out');
+});

@@ -93,7 +93,10 @@ describe('convert', () => {
     ],
     [['convert', '__TINY__', '--precision', 'int5'], /unknown precision "int5"/],
     [['convert', '__TINY__', '--targets', 'webgpu'], /target "webgpu" is not available in this version/],
-    [['convert', '__TINY__', '--targets', 'openvino', '--precision', 'int3'], /precision "int3" is not available for target "openvino"/],
+    [
+      ['convert', '__TINY__', '--targets', 'openvino', '--precision', 'int3'],
+      /precision "int3" is not available for target "openvino"/,
+    ],
     [['convert', '__TINY__', '--samples', 'many'], /--samples must be a whole number/],
     [['convert', '__TINY__', '--tolerance', 'tight'], /tight/],
   ])('%j → exit 2 with one line', async (argv, message) => {
@@ -233,6 +236,9 @@ describe('inspect, list, detect, find', () => {
       precisions: ['fp32', 'fp16', 'int8', 'int4', 'int3', 'int2', 'mixed', 'auto'],
     });
     expect(j.targets.find((t: { name: string }) => t.name === 'webgpu').available).toBe(false);
+    const ops = (name: string): string[] => j.targets.find((t: { name: string }) => t.name === name).ops;
+    expect(ops('webnn')).toEqual(expect.arrayContaining(['MatMul', 'LayerNormalization', 'Softmax']));
+    expect(ops('openvino')).toEqual(expect.arrayContaining(['Conv', 'LSTM', 'If']));
     expect(j.precisions.find((p: { name: string }) => p.name === 'fp32').available).toBe(true);
   });
 

@@ -111,13 +111,7 @@ function quantize(
 }
 
 /** MatMul: x = I_K [K, K] · W [K, N] → W. */
-function matmulCase(
-  K: number,
-  N: number,
-  bits: number,
-  symmetric: boolean,
-  seed: number,
-): Case & { weight: Float32Array } {
+function matmulCase(K: number, N: number, bits: number, symmetric: boolean, seed: number): Case {
   const w = weights(K * N, seed);
   const tag = `mm${K}`;
   return {

@@ -257,7 +257,7 @@ describe('mixed precision through the CLI', () => {
     const kept = m.graph!.node!.find((n) => n.name === 'node_linear_3')!;
     expect(kept.opType).toBe('MatMul');
     const init = m.graph!.initializer!.find((t) => t.name === kept.input![1])!;
-    expect([init.dataType, init.dims.map(Number)]).toEqual([1, [128, 128]]);
+    expect([init.dataType, init.dims!.map(Number)]).toEqual([1, [128, 128]]);
     expect(variant.compression).toBeLessThan(0.5);
     expect(variant.metrics.rel_l2).toBeLessThanOrEqual(0.1);
   });

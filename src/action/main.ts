@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errorMessage, isUserError, UserError } from '../errors.js';
+import { errorMessage, isUserError, printable, UserError } from '../errors.js';
 import { writeAtomically } from '../onnx/model-io.js';
 import { makePlan } from '../pipeline/plan.js';
 import { runPipeline } from '../pipeline/run.js';
@@ -260,8 +260,9 @@ function cacheSkippedReason(env: Record<string, string | undefined>): string {
 
 function pipelineHooks(gh: GitHubIO, inputs: ActionInputs): PipelineHooks {
   const hooks: PipelineHooks = {
-    progress: (message) => gh.info(message),
-    warn: (message) => gh.warning(message),
+    // Messages may quote model names: one printable line each (no forged workflow commands).
+    progress: (message) => gh.info(printable(message)),
+    warn: (message) => gh.warning(printable(message)),
   };
   if (!inputs.cache) return hooks;
   if (gh.cache) return { ...hooks, cache: gh.cache };
@@ -386,12 +387,13 @@ async function convertAndPublish(gh: GitHubIO): Promise<number> {
     allowPickle: inputs.allowPickle,
   });
   const identity = baselineIdentity(gh, inputs);
+  // Before converting, so that a bad baseline file fails fast.
+  const baseline = await loadBaseline({ gh, event, baselineFile: inputs.baseline, identity });
   const report = await runPipeline(plan, pipelineHooks(gh, inputs));
 
   const outDir = path.resolve(plan.outDir);
   const reportPath = path.join(outDir, REPORT_FILE);
   const summaryPath = path.join(outDir, SUMMARY_FILE);
-  const baseline = await loadBaseline({ gh, event, baselineFile: inputs.baseline, identity });
   if (baseline) {
     report.baseline = compareWithBaseline(report, baseline.report, {
       margin: inputs.regressionMargin,
@@ -406,6 +408,13 @@ async function convertAndPublish(gh: GitHubIO): Promise<number> {
 
   const passed = overallPassed(report);
   const failing = !passed && inputs.failOn !== 'never';
+  gh.setOutput(Outputs.Passed, passed ? 'true' : 'false');
+  gh.setOutput(Outputs.Report, reportPath);
+  gh.setOutput(Outputs.Summary, summaryPath);
+  gh.setOutput(Outputs.CacheHit, report.cache.hit ? 'true' : 'false');
+  gh.setOutput(Outputs.ArtifactId, artifactId);
+  gh.setOutput(Outputs.Regressed, report.baseline?.regressed ? 'true' : 'false');
+
   let releaseUrl = '';
   if (inputs.release && !releaseEvent) {
     gh.warning(
@@ -417,17 +426,11 @@ async function convertAndPublish(gh: GitHubIO): Promise<number> {
     try {
       releaseUrl = await attachToRelease(gh, inputs, releaseEvent, report, outDir);
     } catch (e) {
+      gh.setOutput(Outputs.ReleaseUrl, '');
       gh.setFailed(`release publishing failed for ${releaseEvent.tag}: ${errorMessage(e)}`);
       return 1;
     }
   }
-
-  gh.setOutput(Outputs.Passed, passed ? 'true' : 'false');
-  gh.setOutput(Outputs.Report, reportPath);
-  gh.setOutput(Outputs.Summary, summaryPath);
-  gh.setOutput(Outputs.CacheHit, report.cache.hit ? 'true' : 'false');
-  gh.setOutput(Outputs.ArtifactId, artifactId);
-  gh.setOutput(Outputs.Regressed, report.baseline?.regressed ? 'true' : 'false');
   gh.setOutput(Outputs.ReleaseUrl, releaseUrl);
 
   if (passed) return 0;

@@ -1,6 +1,7 @@
 // Plain-text output of the CLI commands (the --json forms print the objects as they are).
 //   io.out(formatVariantLines(report));
 
+import { printable } from '../errors.js';
 import type { ModelSummary } from '../onnx/inspect.js';
 import type { LayerRoleRow } from '../quantize/roles.js';
 import type { FoundModel } from '../pipeline/find-models.js';
@@ -19,7 +20,7 @@ function metricLine(m: Metrics | undefined): string {
 export function formatVariantLines(report: Report): string {
   const lines = report.variants.map((v) => {
     const head = `${STATUS_MARK[v.status] ?? v.status} ${`${v.target}/${v.precision}`.padEnd(14)} ${formatBytes(v.bytes).padStart(10)}`;
-    return `${head}  ${metricLine(v.metrics)}${v.reason ? `\n     ${v.reason}` : ''}`;
+    return `${head}  ${metricLine(v.metrics)}${v.reason ? `\n     ${printable(v.reason)}` : ''}`;
   });
   lines.push(
     report.passed ? 'all variants within tolerance' : 'at least one variant is out of tolerance or failed',
@@ -38,7 +39,7 @@ export function formatVerifyResult(r: VerifyModelsResult): string {
     );
   }
   if (!r.passed) lines.push(`  out of tolerance: ${r.reason}`);
-  return lines.join('\n');
+  return lines.map(printable).join('\n');
 }
 
 function dims(d: (number | string)[] | undefined): string {
@@ -67,12 +68,13 @@ export function formatInspection(s: ModelSummary, layers: LayerRoleRow[] = []): 
       lines.push(`    ${l.role.padEnd(14)} ${block.padStart(3)}  ${l.dims.join('×').padEnd(14)} ${l.node}`);
     }
   }
-  return lines.join('\n');
+  // Names come from the model: one printable line each, whatever they contain.
+  return lines.map(printable).join('\n');
 }
 
 export function formatFoundModels(found: FoundModel[]): string {
   if (found.length === 0) return 'no model files found';
   return found
-    .map((f) => `${f.format.padEnd(26)} ${formatBytes(f.bytes).padStart(10)}  ${f.path}`)
+    .map((f) => printable(`${f.format.padEnd(26)} ${formatBytes(f.bytes).padStart(10)}  ${f.path}`))
     .join('\n');
 }

@@ -5,7 +5,7 @@
 
 import { Command, CommanderError } from 'commander';
 import path from 'node:path';
-import { errorMessage, isUserError, UserError } from '../errors.js';
+import { errorMessage, isUserError, printable, printableLines, UserError } from '../errors.js';
 import { detectHardware, formatHardwareLine, recommendTargets } from '../hardware/detect.js';
 import { Graph } from '../onnx/graph.js';
 import { inspectModel } from '../onnx/inspect.js';
@@ -91,8 +91,8 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
           allowPickle: flags.allowPickle === true ? true : undefined,
         });
         const report = await runPipeline(plan, {
-          progress: (m) => io.err(m),
-          warn: (m) => io.err(`warning: ${m}`),
+          progress: (m) => io.err(printable(m)),
+          warn: (m) => io.err(`warning: ${printable(m)}`),
           cache: plan.cache && plan.cacheDir ? new LocalCacheStore(plan.cacheDir) : undefined,
         });
         if (flags.json) io.out(JSON.stringify(report, null, 2));
@@ -168,7 +168,9 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
       const loaded = readModel(model);
       const summary = inspectModel(loaded);
       const layers = listLayerRoles(new Graph(loaded.proto.graph as GraphProto, path.basename(model)));
-      io.out(flags.json ? JSON.stringify({ ...summary, layers }, null, 2) : formatInspection(summary, layers));
+      io.out(
+        flags.json ? JSON.stringify({ ...summary, layers }, null, 2) : formatInspection(summary, layers),
+      );
     });
 
   program
@@ -180,7 +182,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         name,
         available: Boolean(TARGETS[name]),
         precisions: TARGETS[name]?.precisions ?? [],
-        ops: TARGETS[name] ? (name === 'onnx' ? 'all ONNX ops that ONNX Runtime runs' : []) : [],
+        ops: TARGETS[name]?.supportedOps?.() ?? [],
       }));
       const precisions = PRECISIONS.map((p) => ({
         name: p,
@@ -192,7 +194,7 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
         io.out('targets:');
         for (const t of targets)
           io.out(
-            `  ${t.name.padEnd(9)} ${t.available ? `precisions ${t.precisions.join(', ')}; ops: ${t.ops}` : 'not in this version'}`,
+            `  ${t.name.padEnd(9)} ${t.available ? `precisions ${t.precisions.join(', ')}; ops: ${t.ops.join(' ')}` : 'not in this version'}`,
           );
         io.out('precisions:');
         for (const p of precisions) io.out(`  ${p.name.padEnd(6)} ${p.method}`);
@@ -250,11 +252,14 @@ export async function runCli(argv: string[], io: CliIO = processIO): Promise<num
       return e.exitCode === 0 ? 0 : 2;
     }
     if (isUserError(e)) {
-      io.err(`error: ${e.message}`);
+      io.err(`error: ${e.message}${e.detail ? `\n${e.detail}` : ''}`);
       return 2;
     }
+    // The message on one line (it may quote model content), then the stack's frames.
+    const frames = e instanceof Error ? (e.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)) : [];
     io.err(
-      `internal error (please report it): ${e instanceof Error ? (e.stack ?? e.message) : errorMessage(e)}`,
+      `internal error (please report it): ${printable(errorMessage(e))}` +
+        (frames.length > 0 ? `\n${printableLines(frames.join('\n'))}` : ''),
     );
     return 1;
   }

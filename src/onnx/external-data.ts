@@ -1,12 +1,14 @@
 // External data: tensors whose bytes live in a file beside the model. Locations are
-// checked before any file is opened: relative, no "..", no absolute paths, and the
-// resolved real path must stay inside the model's folder (no symlink escape). Offsets and
-// lengths are checked against the file size before anything is allocated.
-//   await loadExternalData(modelProto, '/models/m.onnx');
+// checked before any file is opened: relative, no "..", no absolute paths, no control
+// characters, and the resolved real path must stay inside the model's folder (no symlink
+// escape). Offsets and lengths are checked against the file size before anything is
+// allocated. Large models are loaded lazily: bytes stay on disk until read (lazy-data.ts).
+//   loadExternalData(modelProto, '/models/m.onnx', { lazy: false });
 
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, openSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { lazyLocation, readExactly } from './lazy-data.js';
 import { onnx, type TensorProto } from './proto/index.js';
 import { packedByteLength, tensorDims } from './tensor.js';
 import { dtypeFromOnnxOrThrow, elementCount } from './dtype.js';
@@ -68,6 +70,11 @@ export function resolveInsideFolder(baseDir: string, location: string, what: str
       `${what}: external data location "${location}" resolves outside the model's folder (symlink); refusing to read it.`,
     );
   }
+  if (!statSync(real).isFile()) {
+    throw new UserError(
+      `${what}: external data location "${location}" is not a file (a folder or a device); refusing it.`,
+    );
+  }
   return real;
 }
 
@@ -98,54 +105,98 @@ export function* allTensors(model: onnx.ModelProto): Generator<TensorProto> {
   }
 }
 
-/**
- * Loads every external tensor's bytes into raw_data (and clears the external fields), so
- * the in-memory model is self-contained. Returns the number of bytes read.
- */
-export function loadExternalData(model: onnx.ModelProto, modelPath: string): number {
+/** Total external data above which readModel leaves the bytes on disk (lazy) by default. */
+export const LAZY_EXTERNAL_DATA_BYTES = 256 * 2 ** 20;
+
+/** An external tensor whose location, size and byte range were checked; nothing read yet. */
+interface CheckedExternal {
+  tensor: TensorProto;
+  /** Real absolute path of the data file. */
+  file: string;
+  offset: number;
+  length: number;
+}
+
+/** Checks every external tensor's location, declared length and byte range (files are stat'ed, not read). */
+function checkExternalTensors(model: onnx.ModelProto, modelPath: string): CheckedExternal[] {
   const baseDir = path.dirname(path.resolve(modelPath));
   const what = path.basename(modelPath);
-  const handles = new Map<string, { fd: number; size: number }>();
-  let total = 0;
+  const sizes = new Map<string, number>();
+  const checked: CheckedExternal[] = [];
+  for (const t of allTensors(model)) {
+    if (t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
+    const ref = externalRef(t, what);
+    const file = resolveInsideFolder(baseDir, ref.location, what);
+    let size = sizes.get(file);
+    if (size === undefined) {
+      size = statSync(file).size;
+      sizes.set(file, size);
+    }
+    const dtype = dtypeFromOnnxOrThrow(t.dataType, `${what}: tensor "${t.name}"`);
+    const need = packedByteLength(dtype, elementCount(tensorDims(t, what)));
+    const length = ref.length ?? need;
+    if (length !== need) {
+      throw new UserError(
+        `${what}: tensor "${t.name}" declares ${length} external bytes but its shape needs ${need}.`,
+      );
+    }
+    if (ref.offset + length > size) {
+      throw new UserError(
+        `${what}: tensor "${t.name}" reads bytes ${ref.offset}..${ref.offset + length} of "${ref.location}", ` +
+          `which has only ${size}. The data file is truncated or belongs to another model.`,
+      );
+    }
+    checked.push({ tensor: t, file, offset: ref.offset, length });
+  }
+  return checked;
+}
+
+/**
+ * Makes every external tensor readable and returns the external bytes in total. Eager:
+ * loads the bytes into raw_data and clears the external fields, so the model is
+ * self-contained. Lazy: leaves them on disk; each tensor keeps data_location EXTERNAL with
+ * a marker location naming its checked data file (lazy-data.ts), which tensorFromProto
+ * reads on demand and writeModel copies. `lazy` undefined: lazy when the total exceeds
+ * LAZY_EXTERNAL_DATA_BYTES. Every location, length and range is checked either way.
+ */
+export function loadExternalData(
+  model: onnx.ModelProto,
+  modelPath: string,
+  options: { lazy?: boolean } = {},
+): number {
+  const what = path.basename(modelPath);
+  const checked = checkExternalTensors(model, modelPath);
+  const total = checked.reduce((n, c) => n + c.length, 0);
+  if (options.lazy ?? total > LAZY_EXTERNAL_DATA_BYTES) {
+    for (const c of checked) {
+      c.tensor.externalData = [
+        new onnx.StringStringEntryProto({ key: 'location', value: lazyLocation(c.file) }),
+        new onnx.StringStringEntryProto({ key: 'offset', value: String(c.offset) }),
+        new onnx.StringStringEntryProto({ key: 'length', value: String(c.length) }),
+      ];
+    }
+    return total;
+  }
+  const handles = new Map<string, number>();
   try {
-    for (const t of allTensors(model)) {
-      if (t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
-      const ref = externalRef(t, what);
-      const file = resolveInsideFolder(baseDir, ref.location, what);
-      let h = handles.get(file);
-      if (!h) {
-        const fd = openSync(file, 'r');
-        h = { fd, size: fstatSync(fd).size };
-        handles.set(file, h);
+    for (const c of checked) {
+      let fd = handles.get(c.file);
+      if (fd === undefined) {
+        fd = openSync(c.file, 'r');
+        handles.set(c.file, fd);
       }
-      const dtype = dtypeFromOnnxOrThrow(t.dataType, `${what}: tensor "${t.name}"`);
-      const need = packedByteLength(dtype, elementCount(tensorDims(t, what)));
-      const length = ref.length ?? need;
-      if (length !== need) {
+      const bytes = new Uint8Array(c.length);
+      if (!readExactly(fd, bytes, c.offset)) {
         throw new UserError(
-          `${what}: tensor "${t.name}" declares ${length} external bytes but its shape needs ${need}.`,
+          `${what}: the external data file of tensor "${c.tensor.name}" ended early (it changed while being read).`,
         );
       }
-      if (ref.offset + length > h.size) {
-        throw new UserError(
-          `${what}: tensor "${t.name}" reads bytes ${ref.offset}..${ref.offset + length} of "${ref.location}", ` +
-            `which has only ${h.size}. The data file is truncated or belongs to another model.`,
-        );
-      }
-      const bytes = new Uint8Array(length);
-      let done = 0;
-      while (done < length) {
-        const n = readSync(h.fd, bytes, done, length - done, ref.offset + done);
-        if (n <= 0) break;
-        done += n;
-      }
-      t.rawData = bytes;
-      t.externalData = [];
-      t.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
-      total += length;
+      c.tensor.rawData = bytes;
+      c.tensor.externalData = [];
+      c.tensor.dataLocation = onnx.TensorProto.DataLocation.DEFAULT;
     }
   } finally {
-    for (const h of handles.values()) closeSync(h.fd);
+    for (const fd of handles.values()) closeSync(fd);
   }
   return total;
 }

@@ -37,7 +37,11 @@ export function upgradeOpset(model: ModelProto, target: number): void {
   if (current >= target) return;
   if (current < MIN_UPGRADABLE_OPSET) throw new Error(`cannot upgrade opset ${current} to ${target}`);
   let counter = 0;
-  const rewriteNodes = (nodes: onnx.INodeProto[], initializers: onnx.ITensorProto[] | undefined, extra: onnx.INodeProto[]): void => {
+  const rewriteNodes = (
+    nodes: onnx.INodeProto[],
+    initializers: onnx.ITensorProto[] | undefined,
+    extra: onnx.INodeProto[],
+  ): void => {
     for (const node of nodes) {
       for (const a of node.attribute ?? []) {
         if (a.g) rewriteGraph(a.g);
@@ -50,9 +54,21 @@ export function upgradeOpset(model: ModelProto, target: number): void {
       if (!axes) continue;
       node.attribute = attrs.filter((a) => a !== axes);
       const name = `${node.name || node.opType}_axes_opset18_${counter++}`;
-      const tensor = new onnx.TensorProto({ name, dataType: 7, dims: [(axes.ints ?? []).length], int64Data: (axes.ints ?? []).map((i) => int64ToNumber(i)) });
+      const tensor = new onnx.TensorProto({
+        name,
+        dataType: 7,
+        dims: [(axes.ints ?? []).length],
+        int64Data: (axes.ints ?? []).map((i) => int64ToNumber(i)),
+      });
       if (initializers) initializers.push(tensor);
-      else extra.push(new onnx.NodeProto({ opType: 'Constant', output: [name], attribute: [{ name: 'value', type: 4, t: tensor }] }));
+      else
+        extra.push(
+          new onnx.NodeProto({
+            opType: 'Constant',
+            output: [name],
+            attribute: [{ name: 'value', type: 4, t: tensor }],
+          }),
+        );
       node.input = [...(node.input ?? []), name];
     }
   };
@@ -65,9 +81,11 @@ export function upgradeOpset(model: ModelProto, target: number): void {
     const extra: onnx.INodeProto[] = [];
     rewriteNodes(f.node ?? [], undefined, extra);
     f.node = [...extra, ...(f.node ?? [])];
-    for (const o of f.opsetImport ?? []) if ((o.domain ?? '') === '' && int64ToNumber(o.version) < target) o.version = target;
+    for (const o of f.opsetImport ?? [])
+      if ((o.domain ?? '') === '' && int64ToNumber(o.version) < target) o.version = target;
   }
-  for (const o of model.opsetImport ?? []) if ((o.domain ?? '') === '' || o.domain === 'ai.onnx') o.version = target;
+  for (const o of model.opsetImport ?? [])
+    if ((o.domain ?? '') === '' || o.domain === 'ai.onnx') o.version = target;
   if (int64ToNumber(model.irVersion) < 10) model.irVersion = 10;
 }
 

@@ -16,6 +16,7 @@ import {
   type HostTensor,
   type TensorData,
 } from './dtype.js';
+import { lazyRef, readLazyBytes } from './lazy-data.js';
 import { int64ToBigInt, int64ToNumber, onnx, type TensorProto } from './proto/index.js';
 
 /** Dims of a TensorProto as numbers; rejects negative or non-safe dims. */
@@ -73,7 +74,20 @@ export function packSubByte(values: Int8Array | Uint8Array, bits: 2 | 4): Uint8A
   const perByte = 8 / bits;
   const mask = (1 << bits) - 1;
   const out = new Uint8Array(Math.ceil(values.length / perByte));
-  for (let i = 0; i < values.length; i++) {
+  const whole = Math.floor(values.length / perByte);
+  if (bits === 4) {
+    for (let j = 0; j < whole; j++) out[j] = (values[2 * j] & 15) | ((values[2 * j + 1] & 15) << 4);
+  } else {
+    for (let j = 0; j < whole; j++) {
+      const i = 4 * j;
+      out[j] =
+        (values[i] & 3) |
+        ((values[i + 1] & 3) << 2) |
+        ((values[i + 2] & 3) << 4) |
+        ((values[i + 3] & 3) << 6);
+    }
+  }
+  for (let i = whole * perByte; i < values.length; i++) {
     out[(i / perByte) | 0] |= (values[i] & mask) << ((i % perByte) * bits);
   }
   return out;
@@ -124,14 +138,30 @@ export function encodeRawData(t: HostTensor): Uint8Array {
 
 /**
  * Decodes a TensorProto (raw_data or typed fields) into a HostTensor. External data must
- * have been loaded already (readModel does that).
+ * have been loaded by readModel: into raw_data, or lazily, in which case the bytes are read
+ * from the data file now (and the typed array views them without another copy).
  */
 export function tensorFromProto(t: TensorProto, where: string): HostTensor {
   const dtype = dtypeFromOnnxOrThrow(t.dataType, `${where}: tensor "${t.name}"`);
   const dims = tensorDims(t, where);
   const count = elementCount(dims);
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
-    throw new Error(`${where}: tensor "${t.name}" still refers to external data`);
+    const ref = lazyRef(t, where);
+    if (!ref) throw new Error(`${where}: tensor "${t.name}" still refers to external data`);
+    if (dtype === 'string' || ref.length !== packedByteLength(dtype, count)) {
+      throw new UserError(
+        `${where}: tensor "${t.name}" has external data that does not fit ${dims.join('×') || 'scalar'} ${dtype}.`,
+      );
+    }
+    const bytes = readLazyBytes(t, where);
+    if (subByteBits(dtype)) return { dtype, dims, data: decodeRawData(dtype, bytes, count) };
+    // A fresh, aligned buffer: view it rather than copy it.
+    const Typed = (allocateData(dtype, 0) as Exclude<TensorData, string[]>).constructor as new (
+      buffer: ArrayBuffer,
+      byteOffset: number,
+      length: number,
+    ) => Exclude<TensorData, string[]>;
+    return { dtype, dims, data: new Typed(bytes.buffer as ArrayBuffer, 0, count) };
   }
   if (dtype === 'string') {
     const dec = new TextDecoder();
@@ -147,7 +177,6 @@ export function tensorFromProto(t: TensorProto, where: string): HostTensor {
     }
     return { dtype, dims, data: decodeRawData(dtype, raw, count) };
   }
-  const data = allocateData(dtype, count) as Exclude<TensorData, string[]>;
   const field = typedField(t, dtype);
   if (field.length !== (subByteBits(dtype) ? Math.ceil(count / (8 / subByteBits(dtype)!)) : count)) {
     if (!(count === 0 && field.length === 0)) {
@@ -156,6 +185,8 @@ export function tensorFromProto(t: TensorProto, where: string): HostTensor {
       );
     }
   }
+  // Allocated only now: `count` comes from the file and is trusted once the values match it.
+  const data = allocateData(dtype, count) as Exclude<TensorData, string[]>;
   const bits = subByteBits(dtype);
   if (bits) {
     const bytes = Uint8Array.from(field as number[], (v) => Number(v) & 0xff);

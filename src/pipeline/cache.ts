@@ -91,6 +91,13 @@ interface Manifest {
   files: Record<string, string>;
 }
 
+/** False when anything under `dir` is neither a plain file nor a folder (a link, a device …). */
+function onlyPlainFiles(dir: string): boolean {
+  return readdirSync(dir, { withFileTypes: true }).every((e) =>
+    e.isDirectory() ? onlyPlainFiles(path.join(dir, e.name)) : e.isFile(),
+  );
+}
+
 function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
     e.isDirectory()
@@ -113,6 +120,8 @@ export async function restoreVariant(
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'model-convert-restore-'));
   try {
     if (!(await store.restore(key, tmp))) return undefined;
+    // A restored entry is outside data: a link in it could point anywhere once copied into OUT.
+    if (!onlyPlainFiles(tmp)) return undefined;
     const manifestPath = path.join(tmp, 'manifest.json');
     if (!existsSync(manifestPath)) return undefined;
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;

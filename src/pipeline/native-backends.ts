@@ -27,9 +27,31 @@ export function configureNativeBackends(options: { cache?: CacheStore; warn?: (m
 
 let ortPromise: Promise<OnnxRuntime> | undefined;
 
+/**
+ * Node's own `require`, resolved from this file (dist/ in the bundle). The bundler leaves it
+ * alone — an `import()` of a package would be hoisted into a static import that fails the
+ * whole Action at load when the package is missing — so a missing native package is an
+ * error here, where we can install it or go on without it.
+ */
+const requireFromHere = createRequire(import.meta.url);
+
+export function requireNative(name: string): unknown {
+  return requireFromHere(name);
+}
+
+/** An optional native package (e.g. openvino-node), or undefined where it cannot load. */
+export function loadOptionalNative<T>(name: string): T | undefined {
+  try {
+    return requireFromHere(name) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 export function loadOnnxRuntime(): Promise<OnnxRuntime> {
-  // A literal specifier, so the bundler keeps it as an external import.
-  ortPromise ??= loadNative<OnnxRuntime>('onnxruntime-node', ORT_VERSION, () => import('onnxruntime-node'));
+  ortPromise ??= loadNative<OnnxRuntime>('onnxruntime-node', ORT_VERSION, async () =>
+    requireNative('onnxruntime-node'),
+  );
   return ortPromise;
 }
 

@@ -9,9 +9,17 @@ import { Ajv } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { errorMessage, UserError } from '../errors.js';
 import { loadToleranceOption, parseToleranceRules } from '../verify/tolerance.js';
-import type { BlockMethod, Fp16Mode, Int8Mode, NBitFormat, PolicyRule, QuantizeSettings } from '../quantize/types.js';
+import type {
+  BlockMethod,
+  Fp16Mode,
+  Int8Mode,
+  NBitFormat,
+  PolicyRule,
+  QuantizeSettings,
+} from '../quantize/types.js';
 import type { ToleranceRule } from '../verify/types.js';
 import { PYTORCH_CONFIG_SCHEMA, resolvePytorchPlan, type PytorchConfig } from '../pytorch/config.js';
+import { resolveConfigPath } from './config-paths.js';
 import type { PlanOptions } from './plan-options.js';
 import { checkPrecision, targetByName } from './registry.js';
 import type { Plan, Precision, TargetName } from './types.js';
@@ -58,7 +66,9 @@ export function quantizationFromConfig(q: ConvertConfig['quantization']): Partia
         try {
           new RegExp(rule.name);
         } catch {
-          throw new UserError(`quantization.policy[${i}].name "${rule.name}" is not a valid regular expression.`);
+          throw new UserError(
+            `quantization.policy[${i}].name "${rule.name}" is not a valid regular expression.`,
+          );
         }
       }
     }
@@ -165,10 +175,11 @@ export function defaultCacheDir(): string {
 export function makePlan(options: PlanOptions): Plan {
   const config = options.config ? readConfig(options.config) : {};
   const configDir = options.config ? path.dirname(options.config) : '.';
-  const fromConfig = (p: string | undefined): string | undefined =>
-    p ? path.resolve(configDir, p) : undefined;
+  // convert.yml may come from a pull request: its paths may not leave its folder or the workspace.
+  const fromConfig = (p: string | undefined, key: string): string | undefined =>
+    p && options.config ? resolveConfigPath(options.config, p, key) : undefined;
 
-  const model = options.model || fromConfig(config.model);
+  const model = options.model || fromConfig(config.model, 'model');
   if (!model) throw new UserError('no model given. Pass a model path (or set "model:" in convert.yml).');
 
   const targetNames = splitList(options.targets) ?? splitList(config.targets) ?? ['onnx'];
@@ -187,6 +198,8 @@ export function makePlan(options: PlanOptions): Plan {
     preset = extra.preset;
     rules = [...rules, ...extra.rules];
   }
+  const python = config.pytorch?.python;
+  if (python?.includes('/')) fromConfig(python, 'pytorch.python'); // a program inside the workspace only
   const intRange = config['int-range'] ?? [0, 8];
   if (intRange[1] <= intRange[0])
     throw new UserError(`int-range [${intRange.join(', ')}] is empty; the second number must be larger.`);
@@ -195,8 +208,8 @@ export function makePlan(options: PlanOptions): Plan {
     model,
     targets: targets.map((t) => t.name as TargetName),
     precisions: precisions as Precision[],
-    outDir: options.outDir || fromConfig(config['output-dir']) || 'model-convert-out',
-    inputsFile: options.inputs || fromConfig(config.inputs),
+    outDir: options.outDir || fromConfig(config['output-dir'], 'output-dir') || 'model-convert-out',
+    inputsFile: options.inputs || fromConfig(config.inputs, 'inputs'),
     samples: parseWholeNumber(options.samples, 'samples', 1) ?? config.samples ?? 3,
     seed: parseWholeNumber(options.seed, 'seed', 0) ?? config.seed ?? 0,
     dims: config.dims ?? {},
@@ -205,7 +218,10 @@ export function makePlan(options: PlanOptions): Plan {
     tolerancePreset: preset,
     quantization: quantizationFromConfig(config.quantization),
     calibrationSamples: config.quantization?.['calibration-samples'],
-    calibrationInputs: fromConfig(config.quantization?.['calibration-inputs']),
+    calibrationInputs: fromConfig(
+      config.quantization?.['calibration-inputs'],
+      'quantization.calibration-inputs',
+    ),
     pytorch: resolvePytorchPlan(
       config.pytorch,
       { python: options.python, allowPickle: options.allowPickle },

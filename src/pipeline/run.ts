@@ -4,7 +4,7 @@
 // never holds a half-written variant; report.json and summary.md are written last.
 //   const report = await runPipeline(makePlan({ model: 'm.onnx' }), { progress: console.error, warn: console.warn });
 
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage, isUserError, UserError } from '../errors.js';
 import {
@@ -97,6 +97,8 @@ async function convertAndVerify(plan: Plan, hooks: PipelineHooks, pytorch?: Pyto
     ),
   );
   if (gaps.length > 0) throw new UserError(`${where}: cannot convert — ${gaps.join('; ')}.`);
+  refuseLinksInOutput(outDir, jobs);
+  removeStaleStagingFolders(outDir);
 
   const reference = await createOrtRunner(source.path);
   const hardwarePromise = detectHardware().catch(() => undefined);
@@ -115,11 +117,23 @@ async function convertAndVerify(plan: Plan, hooks: PipelineHooks, pytorch?: Pyto
     const referenceOutputs = await withProgress(
       hooks,
       `run the source model on ${samples.length} samples`,
-      () => runSamples(reference, samples),
+      () =>
+        runSamples(reference, samples).catch((e: unknown) => {
+          // The source itself fails on ONNX Runtime: the model (or its declared shapes) is at fault.
+          if (isUserError(e)) throw e;
+          throw new UserError(`${where}: the source model fails on ONNX Runtime: ${errorMessage(e)}`);
+        }),
     );
 
-    const transforms = new TransformCache({ source, plan, graph, inputs: reference.inputs, warn: hooks.warn });
+    const transforms = new TransformCache({
+      source,
+      plan,
+      graph,
+      inputs: reference.inputs,
+      warn: hooks.warn,
+    });
     rmSync(stage, { recursive: true, force: true });
+    activeStagingFolders.add(stage);
     mkdirSync(stage, { recursive: true });
     const variants: VariantReport[] = [];
     let cacheHits = 0;
@@ -247,6 +261,100 @@ async function convertAndVerify(plan: Plan, hooks: PipelineHooks, pytorch?: Pyto
     await reference.dispose();
     await hardwarePromise;
     rmSync(stage, { recursive: true, force: true });
+    activeStagingFolders.delete(stage);
+  }
+}
+
+/** Staging folders of this process's runs in progress (removeStagingFolders deletes them). */
+const activeStagingFolders = new Set<string>();
+
+/**
+ * Deletes the staging folders of runs in progress, synchronously: the CLI and the Action
+ * call it from their SIGTERM/SIGINT handlers before exiting, so a stopped run leaves OUT as
+ * it was and nothing beside it.
+ */
+export function removeStagingFolders(): void {
+  for (const stage of activeStagingFolders) rmSync(stage, { recursive: true, force: true });
+  activeStagingFolders.clear();
+}
+
+/**
+ * For entry points (CLI, Action): on SIGTERM or SIGINT, delete the staging folders and exit
+ * with 128 + the signal's number. A JavaScript handler runs when the event loop is free, so
+ * inside a long synchronous step the exit waits for that step; SIGKILL leaves the staging
+ * folder, which the next run with the same OUT removes.
+ */
+export function cleanUpOnSignals(): void {
+  const signals = [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const;
+  for (const [signal, exitCode] of signals) {
+    process.once(signal, () => {
+      removeStagingFolders();
+      process.stderr.write(`model-convert: stopped by ${signal}; unfinished variants were discarded.\n`);
+      process.exit(exitCode);
+    });
+  }
+}
+
+/**
+ * The staging folder beside OUT is `.<OUT>.partial-<pid>`: those of processes that are gone
+ * (killed runs) are removed, with their half-written report.json / summary.md in OUT.
+ */
+function removeStaleStagingFolders(outDir: string): void {
+  const removeDead = (folder: string, pattern: RegExp): void => {
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = Number(pattern.exec(name)?.[1]);
+      if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+      rmSync(path.join(folder, name), { recursive: true, force: true });
+    }
+  };
+  const base = path.basename(outDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  removeDead(path.dirname(outDir), new RegExp(`^\\.${base}\\.partial-(\\d+)$`));
+  // And the temporary files of report.json / summary.md being written when a run was killed.
+  removeDead(outDir, /^\.(?:report\.json|summary\.md)\.tmp-(\d+)$/);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * OUT and what a run replaces in it may not be symbolic links: a checked-out repository
+ * could plant one (say model-convert-out/onnx → elsewhere) to redirect writes and deletes.
+ */
+function refuseLinksInOutput(outDir: string, jobs: VariantJob[]): void {
+  const paths = [
+    outDir,
+    ...new Set(jobs.map((j) => path.join(outDir, j.target))),
+    ...jobs.map((j) => path.join(outDir, j.target, j.precision)),
+    path.join(outDir, 'report.json'),
+    path.join(outDir, 'summary.md'),
+  ];
+  for (const p of paths) {
+    let link = false;
+    try {
+      link = lstatSync(p).isSymbolicLink();
+    } catch {
+      continue; // not there yet
+    }
+    if (link) {
+      throw new UserError(
+        `${p} is a symbolic link; model-convert does not write through links in the output folder. Remove it or choose another --out.`,
+      );
+    }
   }
 }
 

@@ -4,9 +4,12 @@
 //   const transforms = new TransformCache({ source, plan, graph, inputs: runner.inputs, warn });
 //   const { model } = await transforms.get('int4', target);
 
+import path from 'node:path';
 import type { TensorMap } from '../onnx/dtype.js';
 import type { Graph } from '../onnx/graph.js';
 import type { LoadedModel } from '../onnx/model-io.js';
+import type { TensorProto } from '../onnx/proto/index.js';
+import { tensorByteLength } from '../onnx/tensor.js';
 import { DEFAULT_QUANTIZE_SETTINGS, type QuantizeSettings, type TransformResult } from '../quantize/types.js';
 import type { Target } from '../targets/types.js';
 import { languageModelShape, selfGeneratedCalibration } from '../quantize/lm-calibration.js';
@@ -22,9 +25,23 @@ import type { Plan, Precision } from './types.js';
 export const CALIBRATION_SEED_OFFSET = 0x5eed;
 export const DEFAULT_CALIBRATION_SAMPLES = 64;
 
+/** Bytes of a constant's data; 0 for a dtype we do not know (it is refused elsewhere). */
+function constantBytes(t: TensorProto): number {
+  try {
+    return tensorByteLength(t);
+  } catch {
+    return 0;
+  }
+}
+
+/** Weights above which the default block method is 'mse' rather than 'gptq' (see settingsFor). */
+export const GPTQ_MAX_WEIGHT_BYTES = 2 ** 30;
+
 export class TransformCache {
   private readonly results = new Map<string, Promise<TransformResult>>();
   private calibrationSamples?: Promise<TensorMap[]>;
+  private weightBytes?: number;
+  private warnedLargeWeights = false;
 
   constructor(
     private readonly args: {
@@ -36,9 +53,35 @@ export class TransformCache {
     },
   ) {}
 
-  /** Settings for a target: defaults, then the target's preferences, then convert.yml. */
+  /**
+   * Settings for a target: defaults, then the target's preferences, then convert.yml. GPTQ
+   * calibrates by running the whole model in ONNX Runtime, so above GPTQ_MAX_WEIGHT_BYTES of
+   * weights the default method is 'mse' instead (a method set in convert.yml is kept).
+   */
   settingsFor(target: Target): QuantizeSettings {
-    return { ...DEFAULT_QUANTIZE_SETTINGS, ...(target.quantizeDefaults ?? {}), ...(this.args.plan.quantization ?? {}) };
+    const settings = {
+      ...DEFAULT_QUANTIZE_SETTINGS,
+      ...(target.quantizeDefaults ?? {}),
+      ...(this.args.plan.quantization ?? {}),
+    };
+    if (settings.method === 'gptq' && this.args.plan.quantization?.method === undefined) {
+      this.weightBytes ??= [...this.args.graph.constants().values()].reduce(
+        (n, t) => n + constantBytes(t),
+        0,
+      );
+      if (this.weightBytes > GPTQ_MAX_WEIGHT_BYTES) {
+        if (!this.warnedLargeWeights) {
+          this.warnedLargeWeights = true;
+          this.args.warn(
+            `${path.basename(this.args.source.path)}: ${(this.weightBytes / 2 ** 30).toFixed(1)} GiB of weights; quantizing ` +
+              `with method 'mse' instead of 'gptq', whose calibration would load the whole model into ONNX Runtime. ` +
+              `Set quantization.method: gptq in convert.yml to use it anyway.`,
+          );
+        }
+        settings.method = 'mse';
+      }
+    }
+    return settings;
   }
 
   get(precision: Precision, target: Target): Promise<TransformResult> {
@@ -56,7 +99,13 @@ export class TransformCache {
           return this.calibration();
         },
         toleranceFor: (output) =>
-          resolveTolerance({ precision, target: target.name, output, preset: plan.tolerancePreset, rules: plan.tolerance }),
+          resolveTolerance({
+            precision,
+            target: target.name,
+            output,
+            preset: plan.tolerancePreset,
+            rules: plan.tolerance,
+          }),
         warn: this.args.warn,
       });
       result = transform.then((r) => (calibrated ? { ...r, calibration: this.calibrationSource() } : r));
@@ -67,7 +116,8 @@ export class TransformCache {
 
   /** Where calibration samples came from, for the report. */
   calibrationSource(): string {
-    if (this.args.plan.calibrationInputs) return `${this.args.plan.calibrationInputs} (quantization.calibration-inputs)`;
+    if (this.args.plan.calibrationInputs)
+      return `${this.args.plan.calibrationInputs} (quantization.calibration-inputs)`;
     return this.args.plan.inputsFile
       ? 'the inputs file (also the verification samples: a flattering check; set quantization.calibration-inputs to calibrate on other data)'
       : 'generated samples (a language model writes its own calibration text), never the verification samples';

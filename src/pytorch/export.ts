@@ -224,8 +224,10 @@ function exportError(args: {
         `raise pytorch.timeout-seconds in convert.yml if the model needs longer.`,
     );
   }
-  const verbose = (detail: string | undefined): string =>
-    plan.verbose && detail ? `\n${detail.trimEnd()}` : plan.verbose ? '' : ' (--verbose shows the traceback)';
+  // The traceback goes in the error's detail (printed after its one-line message) with --verbose.
+  const verbose = (): string => (plan.verbose ? '' : ' (--verbose shows the traceback)');
+  const detailOf = (text: string | undefined): { detail?: string } =>
+    plan.verbose && text ? { detail: text } : {};
   if (!result) {
     const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.exitCode}`;
     const line = lastRelevantLine(run.stderrTail);
@@ -236,7 +238,8 @@ function exportError(args: {
       );
     }
     return new UserError(
-      `${where}: the PyTorch export crashed (${python} ${how})${line ? `: ${line}` : ''}${verbose(run.stderrTail)}`,
+      `${where}: the PyTorch export crashed (${python} ${how})${line ? `: ${line}` : ''}${verbose()}`,
+      detailOf(run.stderrTail),
     );
   }
   const message = result.message ?? 'unknown problem';
@@ -246,15 +249,16 @@ function exportError(args: {
     case 'unsupported-op':
       return new UserError(
         `${where}: the ONNX exporter cannot handle op ${result.op ?? 'unknown'}: ${message.trim()} ` +
-          `Rewrite that part of the model, set another pytorch.opset, or export to ONNX yourself and pass the .onnx file.` +
-          (plan.verbose ? verbose(result.traceback) : ''),
+          `Rewrite that part of the model, set another pytorch.opset, or export to ONNX yourself and pass the .onnx file.`,
+        detailOf(result.traceback),
       );
     case 'crash':
-      return new UserError(`${where}: the PyTorch export failed: ${message}${verbose(result.traceback)}`);
-    default:
       return new UserError(
-        `${where}: ${message.replace(/\.$/, '')}.${plan.verbose ? verbose(result.traceback) : ''}`,
+        `${where}: the PyTorch export failed: ${message}${verbose()}`,
+        detailOf(result.traceback),
       );
+    default:
+      return new UserError(`${where}: ${message.replace(/\.$/, '')}.`, detailOf(result.traceback));
   }
 }
 

@@ -52,7 +52,7 @@ interface Measurement {
 }
 
 export async function quantizeAuto(context: TransformContext): Promise<TransformResult> {
-  const session = new QuantizationSession(context);
+  const session = new QuantizationSession(context, { cacheQuantized: true });
   const weights = session.weights;
   if (weights.length === 0) return session.build(() => undefined);
   const samples: TensorMap[] = (await context.calibration()).slice(0, AUTO_SAMPLES);
@@ -72,7 +72,8 @@ export async function quantizeAuto(context: TransformContext): Promise<Transform
       try {
         const out = await runSamples(runner, samples);
         const metrics: Record<string, Metrics> = {};
-        for (const o of outputs) metrics[o] = worstMetrics(refOut.map((r, i) => compareTensors(r[o], out[i][o])));
+        for (const o of outputs)
+          metrics[o] = worstMetrics(refOut.map((r, i) => compareTensors(r[o], out[i][o])));
         const errorSq = Math.max(...outputs.map((o) => metrics[o].rel_l2 ** 2));
         return { metrics, errorSq };
       } finally {
@@ -107,7 +108,8 @@ export async function quantizeAuto(context: TransformContext): Promise<Transform
     const level = new Map(weights.map((w) => [w.name, 0]));
     const bytes = (w: QuantizableWeight, i: number): number =>
       estimatedBytes(w, ladder[i], context.settings.blockSize, context.settings.symmetric);
-    const predicted = (): number => weights.reduce((n, w) => n + sensitivity.get(w.name)![level.get(w.name)!], 0);
+    const predicted = (): number =>
+      weights.reduce((n, w) => n + sensitivity.get(w.name)![level.get(w.name)!], 0);
     const upgrade = (): boolean => {
       let best: QuantizableWeight | undefined;
       let bestGain = -Infinity;
@@ -134,7 +136,9 @@ export async function quantizeAuto(context: TransformContext): Promise<Transform
       // Errors did not add up as predicted: calibrate the prediction and keep upgrading.
       scale = Math.max(scale * 1.25, actual.errorSq / Math.max(predicted(), 1e-30));
       if (!upgrade()) {
-        context.warn(`auto: even ${ladder[ladder.length - 1]}-bit weights everywhere do not meet the tolerance on the calibration samples.`);
+        context.warn(
+          `auto: even ${ladder[ladder.length - 1]}-bit weights everywhere do not meet the tolerance on the calibration samples.`,
+        );
         break;
       }
     }

@@ -3,9 +3,12 @@
 // consuming op reduces over); each column is cut into blocks of `blockSize` values, and
 // each block gets a scale (and, asymmetric, a zero point) chosen to minimise the block's
 // squared reconstruction error: a clipping search followed by a least-squares refit of
-// scale and offset for the chosen codes. Codes are stored unsigned: value ≈ scale·(code − zp)
-// (symmetric uses zp = 2^(bits−1)).
+// scale and offset for the chosen codes (block-search.ts). Codes are stored unsigned:
+// value ≈ scale·(code − zp) (symmetric uses zp = 2^(bits−1)).
 //   const q = quantizeColumns(columns, { K, N, bits: 4, blockSize: 32, symmetric: false, search: true });
+//   const w = quantizeAlongAxis(weight, [K, N], 0, options);   // same, without a column copy
+
+import { quantizeRun, type BlockRun } from './block-search.js';
 
 export interface BlockQuantOptions {
   /** Values per column (the reduction axis length). */
@@ -35,141 +38,121 @@ export interface BlockQuantized {
   zeroPoints: Uint8Array;
 }
 
-/** Clipping ratios tried by the search, largest first. */
-const CLIP_RATIOS = [1, 0.96, 0.92, 0.88, 0.84, 0.8, 0.76, 0.72, 0.68, 0.64];
-const REFIT_ROUNDS = 2;
+export { chooseBlock, encodeBlock } from './block-search.js';
 
-interface BlockChoice {
-  scale: number;
-  zp: number;
-  error: number;
-}
-
-/** Squared error of quantizing v[from..to) with (scale, zp), codes in [0, qmax]. */
-function blockError(v: Float32Array, from: number, to: number, scale: number, zp: number, qmax: number): number {
-  if (scale === 0) {
-    let e = 0;
-    for (let i = from; i < to; i++) e += v[i] * v[i];
-    return e;
-  }
-  const inv = 1 / scale;
-  let e = 0;
-  for (let i = from; i < to; i++) {
-    let q = Math.round(v[i] * inv) + zp;
-    q = q < 0 ? 0 : q > qmax ? qmax : q;
-    const d = v[i] - scale * (q - zp);
-    e += d * d;
-  }
-  return e;
-}
-
-/** Least-squares refit of scale (and offset) for the codes the current choice gives. */
-function refit(v: Float32Array, from: number, to: number, c: BlockChoice, qmax: number, symmetric: boolean): BlockChoice {
-  if (c.scale === 0) return c;
-  const inv = 1 / c.scale;
-  let sq = 0;
-  let sqq = 0;
-  let sv = 0;
-  let svq = 0;
-  const n = to - from;
-  for (let i = from; i < to; i++) {
-    let q = Math.round(v[i] * inv) + c.zp;
-    q = q < 0 ? 0 : q > qmax ? qmax : q;
-    const t = q - c.zp;
-    sq += t;
-    sqq += t * t;
-    sv += v[i];
-    svq += v[i] * t;
-  }
-  let scale: number;
-  let zp = c.zp;
-  if (symmetric) {
-    if (sqq === 0) return c;
-    scale = svq / sqq;
-  } else {
-    // v ≈ s·t + o with t = q − zp; solve for s and o, then fold o into an integer zero point.
-    const det = n * sqq - sq * sq;
-    if (det === 0) return c;
-    scale = (n * svq - sq * sv) / det;
-    const offset = (sv - scale * sq) / n;
-    if (!(scale > 0)) return c;
-    zp = Math.min(qmax, Math.max(0, c.zp - Math.round(offset / scale)));
-  }
-  scale = Math.fround(scale);
-  if (!(scale > 0) || !Number.isFinite(scale)) return c;
-  const error = blockError(v, from, to, scale, zp, qmax);
-  return error < c.error ? { scale, zp, error } : c;
-}
-
-/** Chooses scale and zero point for v[from..to). */
-export function chooseBlock(v: Float32Array, from: number, to: number, bits: number, symmetric: boolean, search: boolean): BlockChoice {
-  const qmax = (1 << bits) - 1;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = from; i < to; i++) {
-    if (v[i] < lo) lo = v[i];
-    if (v[i] > hi) hi = v[i];
-  }
-  if (!(hi > lo) && lo === 0) return { scale: 0, zp: symmetric ? 1 << (bits - 1) : 0, error: 0 };
-  const ratios = search ? CLIP_RATIOS : [1];
-  let best: BlockChoice = { scale: 0, zp: 0, error: Infinity };
-  for (const r of ratios) {
-    let scale: number;
-    let zp: number;
-    if (symmetric) {
-      // Codes span [−half, half−1] around zp = half: a negative peak maps to −half, a
-      // positive one to half−1.
-      const half = 1 << (bits - 1);
-      const peak = Math.abs(lo) > Math.abs(hi) ? lo : hi;
-      scale = Math.fround(peak < 0 ? (-peak * r) / half : (peak * r) / Math.max(1, half - 1));
-      zp = half;
-    } else {
-      const a = Math.min(0, lo * r);
-      const b = Math.max(0, hi * r);
-      scale = Math.fround((b - a) / qmax);
-      zp = scale > 0 ? Math.min(qmax, Math.max(0, Math.round(-a / scale))) : 0;
-    }
-    if (!(scale > 0)) continue;
-    const error = blockError(v, from, to, scale, zp, qmax);
-    if (error < best.error) best = { scale, zp, error };
-  }
-  if (!Number.isFinite(best.error)) return { scale: 0, zp: symmetric ? 1 << (bits - 1) : 0, error: 0 };
-  if (search) for (let i = 0; i < REFIT_ROUNDS; i++) best = refit(v, from, to, best, qmax, symmetric);
-  return best;
-}
-
-/** Encodes v[from..to) with a chosen block into codes. */
-export function encodeBlock(v: Float32Array, from: number, to: number, c: BlockChoice, qmax: number, codes: Uint8Array, codeOffset: number): void {
-  const inv = c.scale === 0 ? 0 : 1 / c.scale;
-  for (let i = from; i < to; i++) {
-    let q = Math.round(v[i] * inv) + c.zp;
-    q = q < 0 ? 0 : q > qmax ? qmax : q;
-    codes[codeOffset + i - from] = q;
-  }
+function emptyQuantized(options: BlockQuantOptions): BlockQuantized {
+  const { K, N, bits, blockSize, symmetric } = options;
+  const blocks = Math.ceil(K / blockSize);
+  return {
+    K,
+    N,
+    bits,
+    blockSize,
+    blocks,
+    symmetric,
+    codes: new Uint8Array(N * K),
+    scales: new Float32Array(N * blocks),
+    zeroPoints: new Uint8Array(N * blocks),
+  };
 }
 
 /**
- * Quantizes column-major values (columns[n * K + k]) block by block. Deterministic: the
- * same input gives the same codes, scales and zero points.
+ * Quantizes column-major values (columns[n * K + k]) block by block, column after column.
+ * Deterministic: the same input gives the same codes, scales and zero points.
  */
 export function quantizeColumns(columns: Float32Array, options: BlockQuantOptions): BlockQuantized {
-  const { K, N, bits, blockSize, symmetric, search } = options;
-  const blocks = Math.ceil(K / blockSize);
-  const qmax = (1 << bits) - 1;
-  const codes = new Uint8Array(N * K);
-  const scales = new Float32Array(N * blocks);
-  const zeroPoints = new Uint8Array(N * blocks);
+  const q = emptyQuantized(options);
+  const { K, N, blockSize } = options;
+  const full = Math.floor(K / blockSize);
+  const run: BlockRun = {
+    src: columns,
+    offset: 0,
+    stride: blockSize,
+    count: 0,
+    length: 0,
+    column: 0,
+    columnStep: 0,
+    block: 0,
+    blockStep: 1,
+  };
   for (let n = 0; n < N; n++) {
-    for (let b = 0; b < blocks; b++) {
-      const from = n * K + b * blockSize;
-      const to = n * K + Math.min(K, (b + 1) * blockSize);
-      const c = chooseBlock(columns, from, to, bits, symmetric, search);
-      scales[n * blocks + b] = c.scale;
-      zeroPoints[n * blocks + b] = c.zp;
-      encodeBlock(columns, from, to, c, qmax, codes, from);
+    run.column = n;
+    run.offset = n * K;
+    run.count = full;
+    run.length = blockSize;
+    run.block = 0;
+    quantizeRun(run, q, options.search);
+    if (full * blockSize < K) {
+      run.offset = n * K + full * blockSize;
+      run.count = 1;
+      run.length = K - full * blockSize;
+      run.block = full;
+      quantizeRun(run, q, options.search);
     }
   }
-  return { K, N, bits, blockSize, blocks, symmetric, codes, scales, zeroPoints };
+  return q;
+}
+
+/** Columns and block rows gathered at a time by quantizeAlongAxis (64 × 64 floats = 16 KiB). */
+const GATHER_COLUMNS = 64;
+const GATHER_BLOCK_ROWS = 2;
+
+/**
+ * quantizeColumns(toColumns(data, dims, axis), options) without copying the whole weight
+ * into columns: GATHER_BLOCK_ROWS block rows of GATHER_COLUMNS columns at a time are
+ * gathered into a small scratch buffer (or the data is read in place when the axis is the
+ * innermost one). Same result, byte for byte.
+ */
+export function quantizeAlongAxis(
+  data: Float32Array,
+  dims: readonly number[],
+  axis: number,
+  options: BlockQuantOptions,
+): BlockQuantized {
+  const { K, outer, inner } = axisLayout(dims, axis);
+  if (K !== options.K || outer * inner !== options.N) {
+    throw new Error(
+      `quantizeAlongAxis: dims [${dims.join(', ')}] do not match K ${options.K}, N ${options.N}`,
+    );
+  }
+  if (inner === 1) return quantizeColumns(data, options);
+  const q = emptyQuantized(options);
+  const { blockSize } = options;
+  const span = GATHER_BLOCK_ROWS * blockSize;
+  const scratch = new Float32Array(GATHER_COLUMNS * span);
+  const run: BlockRun = {
+    src: scratch,
+    offset: 0,
+    stride: span,
+    count: 0,
+    length: 0,
+    column: 0,
+    columnStep: 1,
+    block: 0,
+    blockStep: 0,
+  };
+  for (let o = 0; o < outer; o++) {
+    for (let b0 = 0; b0 < q.blocks; b0 += GATHER_BLOCK_ROWS) {
+      const k0 = b0 * blockSize;
+      const rows = Math.min(K, k0 + span) - k0;
+      for (let i0 = 0; i0 < inner; i0 += GATHER_COLUMNS) {
+        const width = Math.min(GATHER_COLUMNS, inner - i0);
+        for (let j = 0; j < rows; j++) {
+          const src = (o * K + k0 + j) * inner + i0;
+          for (let c = 0; c < width; c++) scratch[c * span + j] = data[src + c];
+        }
+        run.count = width;
+        run.column = o * inner + i0;
+        for (let b = b0; b < Math.min(q.blocks, b0 + GATHER_BLOCK_ROWS); b++) {
+          run.offset = (b - b0) * blockSize;
+          run.length = Math.min(K, (b + 1) * blockSize) - b * blockSize;
+          run.block = b;
+          quantizeRun(run, q, options.search);
+        }
+      }
+    }
+  }
+  return q;
 }
 
 /** Reconstructs column-major float values from a quantized matrix. */
@@ -201,20 +184,34 @@ export function axisLayout(dims: readonly number[], axis: number): AxisLayout {
 /** Gathers a weight (row-major `dims`) into columns along `axis`: column n = outerIdx·inner + innerIdx. */
 export function toColumns(data: Float32Array, dims: readonly number[], axis: number): Float32Array {
   const { K, outer, inner } = axisLayout(dims, axis);
+  if (inner === 1) return data.slice();
   const out = new Float32Array(data.length);
+  // Tiles of TILE×TILE keep both the rows read and the columns written in cache.
+  const TILE = 32;
   for (let o = 0; o < outer; o++) {
-    for (let k = 0; k < K; k++) {
-      const src = (o * K + k) * inner;
-      for (let i = 0; i < inner; i++) out[(o * inner + i) * K + k] = data[src + i];
+    for (let k0 = 0; k0 < K; k0 += TILE) {
+      const kEnd = Math.min(K, k0 + TILE);
+      for (let i0 = 0; i0 < inner; i0 += TILE) {
+        const iEnd = Math.min(inner, i0 + TILE);
+        for (let k = k0; k < kEnd; k++) {
+          const src = (o * K + k) * inner;
+          for (let i = i0; i < iEnd; i++) out[(o * inner + i) * K + k] = data[src + i];
+        }
+      }
     }
   }
   return out;
 }
 
 /** The inverse of toColumns. */
-export function fromColumns(columns: Float32Array | Uint8Array, dims: readonly number[], axis: number): Float32Array | Uint8Array {
+export function fromColumns(
+  columns: Float32Array | Uint8Array,
+  dims: readonly number[],
+  axis: number,
+): Float32Array | Uint8Array {
   const { K, outer, inner } = axisLayout(dims, axis);
-  const out = columns instanceof Float32Array ? new Float32Array(columns.length) : new Uint8Array(columns.length);
+  const out =
+    columns instanceof Float32Array ? new Float32Array(columns.length) : new Uint8Array(columns.length);
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < K; k++) {
       const dst = (o * K + k) * inner;

@@ -56,7 +56,11 @@ export async function runWithIntermediates(
 }
 
 /** H = Σ xxᵀ over every row (last axis) of each value, across samples. */
-export async function collectHessians(model: ModelProto, values: string[], samples: TensorMap[]): Promise<Map<string, HessianStats>> {
+export async function collectHessians(
+  model: ModelProto,
+  values: string[],
+  samples: TensorMap[],
+): Promise<Map<string, HessianStats>> {
   const stats = new Map<string, HessianStats>();
   await runWithIntermediates(model, values, samples, (value, data, dims) => {
     const K = dims[dims.length - 1];

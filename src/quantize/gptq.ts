@@ -81,7 +81,11 @@ export function inverseHessianFactor(hessian: Float64Array, K: number): Float64A
  * Quantizes a row-major K×N weight (rows = inputs, columns = outputs) with the Hessian of
  * its inputs. Output layout matches quantizeColumns (column-major codes).
  */
-export function quantizeGptq(weight: Float32Array, hessian: Float64Array, options: BlockQuantOptions): BlockQuantized | undefined {
+export function quantizeGptq(
+  weight: Float32Array,
+  hessian: Float64Array,
+  options: BlockQuantOptions,
+): BlockQuantized | undefined {
   const { K, N, bits, blockSize, symmetric, search } = options;
   const u = inverseHessianFactor(hessian, K);
   if (!u) return undefined;

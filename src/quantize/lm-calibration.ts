@@ -27,7 +27,9 @@ export function languageModelShape(graph: Graph, runner: Runner): LanguageModelS
     if (input.dtype !== 'int64' && input.dtype !== 'int32') continue;
     const vocab = gatherTableSize(graph, input.name);
     if (!vocab || vocab < 2) continue;
-    const out = runner.outputs.find((o) => o.dims.length === 3 && o.dims[2] === vocab && /float/.test(o.dtype));
+    const out = runner.outputs.find(
+      (o) => o.dims.length === 3 && o.dims[2] === vocab && /float/.test(o.dtype),
+    );
     if (out) return { ids: input.name, logits: out.name, vocab };
   }
   return undefined;
@@ -66,13 +68,17 @@ export async function selfGeneratedCalibration(
   const out: TensorMap[] = [];
   for (const sample of samples) {
     const ids = sample[shape.ids];
-    const copy: TensorMap = { ...sample, [shape.ids]: { ...ids, data: ids.data.slice() as HostTensor['data'] } };
+    const copy: TensorMap = {
+      ...sample,
+      [shape.ids]: { ...ids, data: ids.data.slice() as HostTensor['data'] },
+    };
     const t = copy[shape.ids];
     const seq = t.dims[t.dims.length - 1];
     const rows = t.dims.slice(0, -1).reduce((a, b) => a * b, 1);
     for (let pos = 1; pos < seq; pos++) {
       const logits = toFloat64((await runner.run(copy))[shape.logits]);
-      for (let r = 0; r < rows; r++) setToken(t, r * seq + pos, sampleToken(logits, (r * seq + pos - 1) * shape.vocab, shape.vocab, rng));
+      for (let r = 0; r < rows; r++)
+        setToken(t, r * seq + pos, sampleToken(logits, (r * seq + pos - 1) * shape.vocab, shape.vocab, rng));
     }
     out.push(copy);
   }

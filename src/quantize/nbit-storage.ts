@@ -40,7 +40,12 @@ function initializer(name: string, dataType: number, dims: number[], raw: Uint8A
 }
 
 function floatInit(name: string, dims: number[], data: Float32Array): TensorProto {
-  return initializer(name, 1, dims, new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)));
+  return initializer(
+    name,
+    1,
+    dims,
+    new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
+  );
 }
 
 function int64Init(name: string, values: number[]): TensorProto {
@@ -69,11 +74,18 @@ export function packCodes(codes: Uint8Array, bits: number): Uint8Array {
  * MatMulNBits inputs for a K×N weight: B [N, blocks, blockSize·bits/8], scales [N·blocks]
  * (optionally multiplied by `scaleFactor`), zero points packed per column (asymmetric only).
  */
-export function matMulNBitsInitializers(edits: GraphEdits, base: string, q: BlockQuantized, scaleFactor = 1): string[] {
+export function matMulNBitsInitializers(
+  edits: GraphEdits,
+  base: string,
+  q: BlockQuantized,
+  scaleFactor = 1,
+): string[] {
   const blob = (q.blockSize * q.bits) / 8;
-  const padded = new Uint8Array(q.N * q.blocks * q.blockSize);
+  // Codes are already [N, blocks, blockSize] when K fills its blocks; otherwise pad each
+  // column's last block with its zero point.
+  const padded = q.K === q.blocks * q.blockSize ? q.codes : new Uint8Array(q.N * q.blocks * q.blockSize);
   const zpDefault = 1 << (q.bits - 1);
-  for (let n = 0; n < q.N; n++) {
+  for (let n = 0; padded !== q.codes && n < q.N; n++) {
     for (let b = 0; b < q.blocks; b++) {
       const zp = q.zeroPoints[n * q.blocks + b];
       for (let i = 0; i < q.blockSize; i++) {
@@ -100,14 +112,25 @@ export function matMulNBitsInitializers(edits: GraphEdits, base: string, q: Bloc
 }
 
 /** A MatMulNBits node computing A·W for the quantized W (K×N). */
-export function matMulNBitsNode(name: string, a: string, inputs: string[], output: string, q: BlockQuantized): NodeProto {
+export function matMulNBitsNode(
+  name: string,
+  a: string,
+  inputs: string[],
+  output: string,
+  q: BlockQuantized,
+): NodeProto {
   return new onnx.NodeProto({
     name,
     opType: 'MatMulNBits',
     domain: 'com.microsoft',
     input: [a, ...inputs],
     output: [output],
-    attribute: [intAttr('K', q.K), intAttr('N', q.N), intAttr('bits', q.bits), intAttr('block_size', q.blockSize)],
+    attribute: [
+      intAttr('K', q.K),
+      intAttr('N', q.N),
+      intAttr('bits', q.bits),
+      intAttr('block_size', q.blockSize),
+    ],
   });
 }
 
@@ -174,7 +197,14 @@ export function addBlockwiseDequantize(
   const shape = edits.unique(`${base}_weight_shape`);
   edits.initializers.push(int64Init(shape, finalDims));
   const reshaped = edits.unique(`${base}_reshaped`);
-  edits.nodes.push(new onnx.NodeProto({ name: edits.unique(`${base}_Reshape`), opType: 'Reshape', input: [output, shape], output: [reshaped] }));
+  edits.nodes.push(
+    new onnx.NodeProto({
+      name: edits.unique(`${base}_Reshape`),
+      opType: 'Reshape',
+      input: [output, shape],
+      output: [reshaped],
+    }),
+  );
   return reshaped;
 }
 
@@ -206,7 +236,9 @@ export function addPackedUnpack(
   const span = q.blocks * q.blockSize;
   const padded = new Uint8Array(q.N * span);
   for (let n = 0; n < q.N; n++) {
-    for (let k = 0; k < span; k++) padded[n * span + k] = k < q.K ? q.codes[n * q.K + k] : q.zeroPoints[n * q.blocks + Math.floor(k / q.blockSize)];
+    for (let k = 0; k < span; k++)
+      padded[n * span + k] =
+        k < q.K ? q.codes[n * q.K + k] : q.zeroPoints[n * q.blocks + Math.floor(k / q.blockSize)];
   }
   const groups = padded.length / group.codes;
   const bytesPerGroup = group.bytes;
@@ -239,7 +271,11 @@ export function addPackedUnpack(
   let codes = word;
   if (group.codes > 1) {
     const divisors = shared(edits, `unpack_divisors_${q.bits}bit`, (name) =>
-      int32Init(name, [1, group.codes], Array.from({ length: group.codes }, (_, i) => (1 << q.bits) ** i)),
+      int32Init(
+        name,
+        [1, group.codes],
+        Array.from({ length: group.codes }, (_, i) => (1 << q.bits) ** i),
+      ),
     );
     const radix = shared(edits, `unpack_radix_${q.bits}bit`, (name) => int32Init(name, [], [1 << q.bits]));
     const shifted = node('Div', [word, divisors]); // [groups, 1] / [1, codes] → [groups, codes]
@@ -260,10 +296,19 @@ export function addPackedUnpack(
   let columns = node('Reshape', [values, flatShape]);
   if (span !== q.K) {
     const keep = n('keep_k');
-    edits.initializers.push(int64Init(keep, Array.from({ length: q.K }, (_, i) => i)));
+    edits.initializers.push(
+      int64Init(
+        keep,
+        Array.from({ length: q.K }, (_, i) => i),
+      ),
+    );
     columns = node('Gather', [columns, keep], [intAttr('axis', 2)]);
   }
-  const layout = node('Transpose', [columns], [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 1] }]);
+  const layout = node(
+    'Transpose',
+    [columns],
+    [{ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 1] }],
+  );
   const finalShape = n('weight_shape');
   edits.initializers.push(int64Init(finalShape, finalDims));
   return node('Reshape', [layout, finalShape]);
@@ -272,10 +317,18 @@ export function addPackedUnpack(
 /** A weight kept as float16 storage with a Cast back to float32 in the graph. */
 export function addFloat16Weight(edits: GraphEdits, base: string, bits: Uint16Array, dims: number[]): string {
   const name = edits.unique(`${base}_fp16`);
-  edits.initializers.push(initializer(name, 10, dims, new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength).slice()));
+  edits.initializers.push(
+    initializer(name, 10, dims, new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength).slice()),
+  );
   const out = edits.unique(`${base}_fp32`);
   edits.nodes.push(
-    new onnx.NodeProto({ name: edits.unique(`${base}_Cast`), opType: 'Cast', input: [name], output: [out], attribute: [intAttr('to', 1)] }),
+    new onnx.NodeProto({
+      name: edits.unique(`${base}_Cast`),
+      opType: 'Cast',
+      input: [name],
+      output: [out],
+      attribute: [intAttr('to', 1)],
+    }),
   );
   return out;
 }

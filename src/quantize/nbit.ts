@@ -12,9 +12,15 @@ import path from 'node:path';
 import { cloneModel } from '../onnx/clone.js';
 import { Graph, opsetVersion } from '../onnx/graph.js';
 import { canUpgradeOpset, upgradeOpset } from '../onnx/opset-upgrade.js';
-import { int64ToNumber, onnx, type GraphProto, type ModelProto, type NodeProto } from '../onnx/proto/index.js';
-import { numberToFloat16Bits, tensorFromProto } from '../onnx/tensor.js';
-import { quantizeColumns, toColumns, type BlockQuantized } from './blockwise.js';
+import {
+  int64ToNumber,
+  onnx,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+} from '../onnx/proto/index.js';
+import { numberToFloat16Bits, tensorByteLength, tensorFromProto } from '../onnx/tensor.js';
+import { quantizeAlongAxis, type BlockQuantized } from './blockwise.js';
 import { collectHessians, type HessianStats } from './calibrate.js';
 import { quantizeGptq } from './gptq.js';
 import {
@@ -26,7 +32,13 @@ import {
   matMulNBitsNode,
   type GraphEdits,
 } from './nbit-storage.js';
-import { DEFAULT_MIXED_POLICY, defaultBitsFor, policyBitsFor, precisionOfBits, type BitsForWeight } from './policy.js';
+import {
+  DEFAULT_MIXED_POLICY,
+  defaultBitsFor,
+  policyBitsFor,
+  precisionOfBits,
+  type BitsForWeight,
+} from './policy.js';
 import { detectLayerRoles, type LayerRole } from './roles.js';
 import type { LayerAssignment, QuantizeSettings, TransformContext, TransformResult } from './types.js';
 import { findQuantizableWeights, type QuantizableWeight } from './weights.js';
@@ -67,12 +79,19 @@ export function quantizeWeightValues(
   const { dims, axis } = quantizationMatrix(weight);
   const K = dims[axis];
   const N = data.length / K;
-  const options = { K, N, bits, blockSize: settings.blockSize, symmetric: settings.symmetric, search: settings.method !== 'rtn' };
+  const options = {
+    K,
+    N,
+    bits,
+    blockSize: settings.blockSize,
+    symmetric: settings.symmetric,
+    search: settings.method !== 'rtn',
+  };
   if (settings.method === 'gptq' && hessian && hessian.K === K && dims.length === 2) {
     const q = quantizeGptq(rowMajorKxN(data, dims, axis), hessian.sum, options);
     if (q) return q;
   }
-  return quantizeColumns(toColumns(data, dims, axis), options);
+  return quantizeAlongAxis(data, dims, axis, options);
 }
 
 /** Values whose Hessians GPTQ needs: the activation input of each MatMul/Gemm use (not tied heads). */
@@ -81,12 +100,22 @@ function hessianInputs(weights: QuantizableWeight[]): Map<string, string> {
   for (const w of weights) {
     if (w.dims.length !== 2 || w.sites.length !== 1) continue;
     const site = w.sites[0];
-    if ((site.use === 'matmul' && !site.transposed) || site.use === 'gemm') inputs.set(w.name, site.node.input[0]);
+    if ((site.use === 'matmul' && !site.transposed) || site.use === 'gemm')
+      inputs.set(w.name, site.node.input[0]);
   }
   return inputs;
 }
 
-/** Work shared by repeated quantizations of one model (auto's search): Hessians and results per weight × bits. */
+export interface SessionOptions {
+  /**
+   * Keep every weight's quantized codes (one byte per value) for the next build: auto's
+   * search builds the model many times. Off, each weight's codes are released once its
+   * initializers are written, so memory stays near one weight's worth.
+   */
+  cacheQuantized?: boolean;
+}
+
+/** Work shared by repeated quantizations of one model (auto's search): Hessians and, when asked, results per weight × bits. */
 export class QuantizationSession {
   private hessians?: Promise<Map<string, HessianStats>>;
   private readonly quantized = new Map<string, BlockQuantized>();
@@ -94,7 +123,10 @@ export class QuantizationSession {
   readonly weights: QuantizableWeight[];
   readonly roles: Map<string, LayerRole>;
 
-  constructor(readonly context: TransformContext) {
+  constructor(
+    readonly context: TransformContext,
+    private readonly options: SessionOptions = {},
+  ) {
     this.graph = new Graph(context.source.proto.graph as GraphProto, path.basename(context.source.path));
     this.weights = findQuantizableWeights(this.graph);
     this.roles = detectLayerRoles(this.graph, this.weights);
@@ -103,8 +135,13 @@ export class QuantizationSession {
   hessiansFor(): Promise<Map<string, HessianStats>> {
     this.hessians ??= (async () => {
       const inputs = hessianInputs(this.weights);
-      if (this.context.settings.method !== 'gptq' || inputs.size === 0) return new Map<string, HessianStats>();
-      const byValue = await collectHessians(this.context.source.proto, [...new Set(inputs.values())], await this.context.calibration());
+      if (this.context.settings.method !== 'gptq' || inputs.size === 0)
+        return new Map<string, HessianStats>();
+      const byValue = await collectHessians(
+        this.context.source.proto,
+        [...new Set(inputs.values())],
+        await this.context.calibration(),
+      );
       const out = new Map<string, HessianStats>();
       for (const [w, v] of inputs) {
         const h = byValue.get(v);
@@ -119,9 +156,15 @@ export class QuantizationSession {
     const key = `${weight.name}\n${bits}`;
     let q = this.quantized.get(key);
     if (!q) {
-      const data = tensorFromProto(weight.tensor, this.graph.where).data as Float32Array;
-      q = quantizeWeightValues(weight, data, bits, this.context.settings, hessian);
-      this.quantized.set(key, q);
+      // The float values (read from disk for lazily loaded models) live only for this call.
+      q = quantizeWeightValues(
+        weight,
+        tensorFromProto(weight.tensor, this.graph.where).data as Float32Array,
+        bits,
+        this.context.settings,
+        hessian,
+      );
+      if (this.options.cacheQuantized) this.quantized.set(key, q);
     }
     return q;
   }
@@ -147,13 +190,19 @@ export async function quantizeMixed(context: TransformContext): Promise<Transfor
 }
 
 /** A pure n-bit precision (int4/int3/int2): the policy's rules, then the default recipe. */
-export async function quantizeNBit(context: TransformContext, options: NBitOptions): Promise<TransformResult> {
+export async function quantizeNBit(
+  context: TransformContext,
+  options: NBitOptions,
+): Promise<TransformResult> {
   const session = new QuantizationSession(context);
   const fallback = defaultBitsFor(options.bits, session.graph, session.roles);
   return session.build(policyBitsFor(context.settings.policy, session.roles, fallback));
 }
 
-async function buildQuantizedModel(session: QuantizationSession, bitsFor: BitsForWeight): Promise<TransformResult> {
+async function buildQuantizedModel(
+  session: QuantizationSession,
+  bitsFor: BitsForWeight,
+): Promise<TransformResult> {
   const { context } = session;
   const { settings } = context;
   const model = cloneModel(context.source.proto);
@@ -165,10 +214,16 @@ async function buildQuantizedModel(session: QuantizationSession, bitsFor: BitsFo
     context.warn(`${where}: no MatMul/Gemm/Conv/Gather weights to quantize; the variant equals fp32.`);
     return { model, assignments: [] };
   }
-  if (settings.blockSize % 8 !== 0) throw new Error(`block size ${settings.blockSize} must be a multiple of 8`);
-  const hessians = weights.some((w) => (bitsFor(w) ?? 16) < 16) ? await session.hessiansFor() : new Map<string, HessianStats>();
+  if (settings.blockSize % 8 !== 0)
+    throw new Error(`block size ${settings.blockSize} must be a multiple of 8`);
+  const hessians = weights.some((w) => (bitsFor(w) ?? 16) < 16)
+    ? await session.hessiansFor()
+    : new Map<string, HessianStats>();
 
-  const used = new Set<string>([...graph.nodes.flatMap((n) => [...n.input, ...n.output, n.name]), ...graph.initializers.map((t) => t.name)]);
+  const used = new Set<string>([
+    ...graph.nodes.flatMap((n) => [...n.input, ...n.output, n.name]),
+    ...graph.initializers.map((t) => t.name),
+  ]);
   const edits: GraphEdits = {
     initializers: [],
     nodes: [],
@@ -200,13 +255,34 @@ async function buildQuantizedModel(session: QuantizationSession, bitsFor: BitsFo
     };
     if (bits === 16) {
       const data = tensorFromProto(w.tensor, where).data as Float32Array;
-      redirect(addFloat16Weight(edits, base, Uint16Array.from(data, (v) => numberToFloat16Bits(v)), w.dims));
+      redirect(
+        addFloat16Weight(
+          edits,
+          base,
+          Uint16Array.from(data, (v) => numberToFloat16Bits(v)),
+          w.dims,
+        ),
+      );
     } else {
       const q = session.quantize(w, bits, hessians.get(w.name));
       const nbitsSites = w.sites.every((s) => (s.use === 'matmul' && !s.transposed) || s.use === 'gemm');
       const dqOpset = blockwiseDqOpset(bits);
-      if (settings.format === 'matmulnbits' && nbitsSites && (bits === 2 || bits === 4 || bits === 8) && w.dims.length === 2) {
-        for (const site of w.sites) rewired.set(site.node, matMulNBitsReplacement(edits, base, site.node, site.use === 'gemm', q));
+      if (
+        settings.format === 'matmulnbits' &&
+        nbitsSites &&
+        (bits === 2 || bits === 4 || bits === 8) &&
+        w.dims.length === 2
+      ) {
+        // One set of initializers per weight (per Gemm alpha, which folds into the scales).
+        const byAlpha = new Map<number, string[]>();
+        for (const site of w.sites) {
+          const alpha = site.use === 'gemm' ? attrNumber(site.node, 'alpha', 1) : 1;
+          if (!byAlpha.has(alpha)) byAlpha.set(alpha, matMulNBitsInitializers(edits, base, q, alpha));
+          rewired.set(
+            site.node,
+            matMulNBitsReplacement(edits, base, site.node, site.use === 'gemm', q, byAlpha.get(alpha)!),
+          );
+        }
         needsContribDomain = true;
       } else {
         const matrix = quantizationMatrix(w);
@@ -220,7 +296,13 @@ async function buildQuantizedModel(session: QuantizationSession, bitsFor: BitsFo
     }
     replaced.add(w.name);
     const bytes = edits.initializers.slice(before).reduce((n, t) => n + (t.rawData?.length ?? 0), 0);
-    assignments.push({ node: role?.node ?? w.name, role: role?.role ?? 'linear', precision: precisionOfBits(bits), bytes });
+    assignments.push({
+      node: role?.node ?? w.name,
+      role: role?.role ?? 'linear',
+      precision: precisionOfBits(bits),
+      bytes,
+      fp32Bytes: tensorByteLength(w.tensor),
+    });
   }
 
   // New producer nodes first (they read only initializers), then the original nodes with
@@ -230,8 +312,13 @@ async function buildQuantizedModel(session: QuantizationSession, bitsFor: BitsFo
   const read = new Set(nodes.flatMap((n) => n.input));
   for (const o of graph.outputs) read.add(o.name);
   const g = model.graph!;
-  g.node = nodes.filter((n) => !(n.opType === 'Constant' && replaced.has(n.output[0]) && !read.has(n.output[0])));
-  g.initializer = [...graph.initializers.filter((t) => !(replaced.has(t.name) && !read.has(t.name))), ...edits.initializers];
+  g.node = nodes.filter(
+    (n) => !(n.opType === 'Constant' && replaced.has(n.output[0]) && !read.has(n.output[0])),
+  );
+  g.initializer = [
+    ...graph.initializers.filter((t) => !(replaced.has(t.name) && !read.has(t.name))),
+    ...edits.initializers,
+  ];
   g.input = (g.input ?? []).filter((i) => !(replaced.has(i.name ?? '') && !read.has(i.name ?? '')));
   if (neededOpset > opset) upgradeOpset(model, neededOpset);
   if (needsContribDomain && !(model.opsetImport ?? []).some((o) => o.domain === 'com.microsoft')) {
@@ -240,24 +327,47 @@ async function buildQuantizedModel(session: QuantizationSession, bitsFor: BitsFo
   return { model: model as ModelProto, assignments };
 }
 
-/** MatMulNBits (+ bias Add) replacing a MatMul or Gemm; Gemm's alpha folds into the scales, beta into the bias. */
-function matMulNBitsReplacement(edits: GraphEdits, base: string, node: NodeProto, gemm: boolean, q: BlockQuantized): NodeProto[] {
-  const alpha = gemm ? attrNumber(node, 'alpha', 1) : 1;
+/** MatMulNBits (+ bias Add) replacing a MatMul or Gemm (Gemm's alpha is already in `inputs`' scales; beta scales the bias). */
+function matMulNBitsReplacement(
+  edits: GraphEdits,
+  base: string,
+  node: NodeProto,
+  gemm: boolean,
+  q: BlockQuantized,
+  inputs: string[],
+): NodeProto[] {
   const beta = gemm ? attrNumber(node, 'beta', 1) : 1;
-  const inputs = matMulNBitsInitializers(edits, base, q, alpha);
   const hasBias = gemm && Boolean(node.input[2]);
   const out = hasBias ? edits.unique(`${node.output[0]}_nobias`) : node.output[0];
-  const replacement = [matMulNBitsNode(edits.unique(`${node.name || base}_MatMulNBits`), node.input[0], inputs, out, q)];
+  const replacement = [
+    matMulNBitsNode(edits.unique(`${node.name || base}_MatMulNBits`), node.input[0], inputs, out, q),
+  ];
   if (hasBias) {
     let bias = node.input[2];
     if (beta !== 1) {
       const betaName = edits.unique(`${base}_beta`);
-      edits.initializers.push(new onnx.TensorProto({ name: betaName, dataType: 1, dims: [], floatData: [beta] }));
+      edits.initializers.push(
+        new onnx.TensorProto({ name: betaName, dataType: 1, dims: [], floatData: [beta] }),
+      );
       const scaled = edits.unique(`${base}_scaled_bias`);
-      replacement.push(new onnx.NodeProto({ name: edits.unique(`${base}_bias_scale`), opType: 'Mul', input: [bias, betaName], output: [scaled] }));
+      replacement.push(
+        new onnx.NodeProto({
+          name: edits.unique(`${base}_bias_scale`),
+          opType: 'Mul',
+          input: [bias, betaName],
+          output: [scaled],
+        }),
+      );
       bias = scaled;
     }
-    replacement.push(new onnx.NodeProto({ name: edits.unique(`${node.name || base}_bias`), opType: 'Add', input: [out, bias], output: [node.output[0]] }));
+    replacement.push(
+      new onnx.NodeProto({
+        name: edits.unique(`${node.name || base}_bias`),
+        opType: 'Add',
+        input: [out, bias],
+        output: [node.output[0]],
+      }),
+    );
   }
   return replacement;
 }

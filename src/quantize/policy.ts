@@ -51,7 +51,11 @@ export function ruleMatches(rule: PolicyRule, role: LayerRole): boolean {
 }
 
 /** The first matching rule's bits, else `fallback`'s. */
-export function policyBitsFor(rules: readonly PolicyRule[], roles: Map<string, LayerRole>, fallback: BitsForWeight): BitsForWeight {
+export function policyBitsFor(
+  rules: readonly PolicyRule[],
+  roles: Map<string, LayerRole>,
+  fallback: BitsForWeight,
+): BitsForWeight {
   return (w) => {
     const role = roles.get(w.name);
     if (role) for (const rule of rules) if (ruleMatches(rule, role)) return PRECISION_BITS[rule.precision];

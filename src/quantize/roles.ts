@@ -22,15 +22,51 @@ export interface LayerRole {
 
 /** Ops that pass values along without computing on them across features. */
 const PASS_THROUGH = new Set([
-  'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Flatten', 'Identity', 'Cast', 'Split', 'Slice', 'Gather',
-  'Concat', 'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Expand', 'Where', 'Dropout', 'Sqrt', 'Pow', 'ReduceMean',
+  'Reshape',
+  'Transpose',
+  'Squeeze',
+  'Unsqueeze',
+  'Flatten',
+  'Identity',
+  'Cast',
+  'Split',
+  'Slice',
+  'Gather',
+  'Concat',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Neg',
+  'Expand',
+  'Where',
+  'Dropout',
+  'Sqrt',
+  'Pow',
+  'ReduceMean',
 ]);
-const ACTIVATIONS = new Set(['Gelu', 'Erf', 'Relu', 'Sigmoid', 'Tanh', 'FastGelu', 'QuickGelu', 'Elu', 'LeakyRelu', 'HardSwish', 'Mish', 'Softplus']);
-const NORMS = new Set(['LayerNormalization', 'SimplifiedLayerNormalization', 'RMSNormalization', 'BatchNormalization', 'InstanceNormalization', 'GroupNormalization']);
-
-function isWeightedCompute(node: NodeProto, weightNodes: Set<NodeProto>): boolean {
-  return weightNodes.has(node) || node.opType === 'Conv';
-}
+const ACTIVATIONS = new Set([
+  'Gelu',
+  'Erf',
+  'Relu',
+  'Sigmoid',
+  'Tanh',
+  'FastGelu',
+  'QuickGelu',
+  'Elu',
+  'LeakyRelu',
+  'HardSwish',
+  'Mish',
+  'Softplus',
+]);
+const NORMS = new Set([
+  'LayerNormalization',
+  'SimplifiedLayerNormalization',
+  'RMSNormalization',
+  'BatchNormalization',
+  'InstanceNormalization',
+  'GroupNormalization',
+]);
 
 /** An activation×activation MatMul (attention scores or context). */
 function isActivationMatMul(node: NodeProto, weightNodes: Set<NodeProto>): boolean {
@@ -72,7 +108,8 @@ export function detectLayerRoles(graph: Graph, weights: QuantizableWeight[]): Ma
       for (const c of consumers.get(v) ?? []) {
         // A classifier's Softmax / LogSoftmax / Sigmoid still leaves its layer a head.
         const passes =
-          (PASS_THROUGH.has(c.opType) && c.opType !== 'ReduceMean') || ['Softmax', 'LogSoftmax', 'Sigmoid'].includes(c.opType);
+          (PASS_THROUGH.has(c.opType) && c.opType !== 'ReduceMean') ||
+          ['Softmax', 'LogSoftmax', 'Sigmoid'].includes(c.opType);
         if (passes && !weightNodes.has(c)) queue.push(...c.output.filter(Boolean));
       }
     }
@@ -94,7 +131,8 @@ export function detectLayerRoles(graph: Graph, weights: QuantizableWeight[]): Ma
     return undefined;
   };
 
-  const softmaxFed = (node: NodeProto): boolean => forward(node.output[0]).some((f) => f.node.opType === 'Softmax');
+  const softmaxFed = (node: NodeProto): boolean =>
+    forward(node.output[0]).some((f) => f.node.opType === 'Softmax');
   const roleOf = (w: QuantizableWeight): string => {
     const site = w.sites[0];
     if (w.sites.some((s) => s.use === 'gather')) return 'embedding';
@@ -113,7 +151,8 @@ export function detectLayerRoles(graph: Graph, weights: QuantizableWeight[]): Ma
     if (next.some(({ node: n }) => n.opType === 'Split')) return 'attention.qkv';
     const from = backward(node.input[0]);
     if (from && isActivationMatMul(from, weightNodes)) return 'attention.out';
-    if (from && (ACTIVATIONS.has(from.opType) || (from.opType === 'Mul' && !weightNodes.has(from)))) return 'ffn.down';
+    if (from && (ACTIVATIONS.has(from.opType) || (from.opType === 'Mul' && !weightNodes.has(from))))
+      return 'ffn.down';
     if (next.some(({ node: n }) => ACTIVATIONS.has(n.opType))) {
       // SwiGLU: the gate feeds Sigmoid and Mul; the up projection feeds only the Mul.
       return next.some(({ node: n }) => n.opType === 'Sigmoid') ? 'ffn.gate' : 'ffn.up';
@@ -123,7 +162,13 @@ export function detectLayerRoles(graph: Graph, weights: QuantizableWeight[]): Ma
   };
 
   const roles = new Map<string, LayerRole>();
-  for (const w of weights) roles.set(w.name, { role: roleOf(w), block: 0, blocks: 1, node: w.sites[0].node.name || w.sites[0].node.opType });
+  for (const w of weights)
+    roles.set(w.name, {
+      role: roleOf(w),
+      block: 0,
+      blocks: 1,
+      node: w.sites[0].node.name || w.sites[0].node.opType,
+    });
   // Feed-forward pairs the first pass could not name from activations alone (SwiGLU's up
   // projection feeds only a Mul; decomposed GELUs hide the activation): a linear layer whose
   // output reaches another weighted layer is an up projection, that layer a down projection.
@@ -144,7 +189,8 @@ export function detectLayerRoles(graph: Graph, weights: QuantizableWeight[]): Ma
   // Blocks: one per attention (its scores MatMul, the one feeding Softmax). q/k/v belong to
   // the first scores MatMul after them; everything else to the last one before it.
   // Without attention, every weighted layer is its own block.
-  const firstIndex = (w: QuantizableWeight): number => Math.min(...w.sites.map((s) => position.get(s.node) ?? 0));
+  const firstIndex = (w: QuantizableWeight): number =>
+    Math.min(...w.sites.map((s) => position.get(s.node) ?? 0));
   const scores = order
     .filter((n) => isActivationMatMul(n, weightNodes) && softmaxFed(n))
     .map((n) => position.get(n)!)

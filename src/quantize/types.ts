@@ -67,7 +67,10 @@ export interface LayerAssignment {
   node: string;
   role: string;
   precision: NodePrecision;
+  /** Bytes the weight takes in this variant (codes, scales, zero points). */
   bytes: number;
+  /** Bytes it took in float32. */
+  fp32Bytes?: number;
 }
 
 export interface TransformResult {

@@ -69,7 +69,8 @@ export function findQuantizableWeights(graph: Graph): QuantizableWeight[] {
       case 'MatMul': {
         const b = node.input[1];
         if (constants.has(b)) {
-          if (constants.get(b)!.dims.length === 2) add(b, 0, { node, use: 'matmul', inputIndex: 1, transposed: false });
+          if (constants.get(b)!.dims.length === 2)
+            add(b, 0, { node, use: 'matmul', inputIndex: 1, transposed: false });
         } else {
           const src = transposeOf(graph, b);
           if (src && constants.has(src) && constants.get(src)!.dims.length === 2) {
@@ -88,12 +89,18 @@ export function findQuantizableWeights(graph: Graph): QuantizableWeight[] {
       }
       case 'Conv': {
         const w = node.input[1];
-        if (constants.has(w) && constants.get(w)!.dims.length >= 3) add(w, 1, { node, use: 'conv', inputIndex: 1, transposed: false });
+        if (constants.has(w) && constants.get(w)!.dims.length >= 3)
+          add(w, 1, { node, use: 'conv', inputIndex: 1, transposed: false });
         break;
       }
       case 'Gather': {
         const data = node.input[0];
-        if (constants.has(data) && !constants.has(node.input[1]) && constants.get(data)!.dims.length === 2 && attrInt(node, 'axis', 0) === 0) {
+        if (
+          constants.has(data) &&
+          !constants.has(node.input[1]) &&
+          constants.get(data)!.dims.length === 2 &&
+          attrInt(node, 'axis', 0) === 0
+        ) {
           add(data, 1, { node, use: 'gather', inputIndex: 0, transposed: false });
         }
         break;

@@ -40,6 +40,9 @@ export function findReportFiles(inputs: string[]): string[] {
 
 /** Reads one report.json; anything that is not a model-convert report is a UserError naming the file. */
 export function readReportFile(file: string): Report {
+  if (!existsSync(file)) {
+    throw new UserError(`${file}: not found. Pass the path of a report.json written by model-convert.`);
+  }
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));

@@ -324,6 +324,42 @@ function renderDivergence(divergence: Divergence): string {
   );
 }
 
+/** Plain notes a reader must see (e.g. "only the IR round trip ran, not OpenVINO itself"). */
+function renderNotes(variants: VariantReport[]): string {
+  const lines = variants
+    .filter((v) => v.note)
+    .map((v) => `- ${v.target}/${v.precision}: ${escapeMarkdown(v.note!.replace(/\s+/g, ' '))}`);
+  return lines.length > 0 ? `**Notes**\n\n${lines.join('\n')}` : '';
+}
+
+/** Per-layer precisions chosen by mixed / auto, with the bytes they saved against float32. */
+function renderLayerChoices(variants: VariantReport[]): string {
+  return variants
+    .filter((v) => (v.precision === 'mixed' || v.precision === 'auto') && v.layers && v.layers.length > 0)
+    .map((v) => {
+      const layers = v.layers!;
+      const bytes = layers.reduce((n, l) => n + l.bytes, 0);
+      const fp32 = layers.reduce((n, l) => n + (l.fp32Bytes ?? 0), 0);
+      const saved =
+        fp32 > 0
+          ? `, ${formatBytes(fp32 - bytes)} saved against float32 (${((1 - bytes / fp32) * 100).toFixed(0)}%)`
+          : '';
+      const rows = layers.map(
+        (l) => `| ${escapeMarkdown(l.node)} | ${l.role} | ${l.precision} | ${formatBytes(l.bytes)} |`,
+      );
+      return [
+        `<details><summary>${v.target}/${v.precision}: layer precisions (${layers.length} weights, ${formatBytes(bytes)}${saved})</summary>`,
+        '',
+        '| node | role | precision | bytes |',
+        '|---|---|---|--:|',
+        ...rows,
+        '',
+        '</details>',
+      ].join('\n');
+    })
+    .join('\n\n');
+}
+
 function renderDetails(variants: VariantReport[]): string {
   return variants
     .filter((variant) => variant.status !== 'pass')
@@ -403,9 +439,19 @@ export function renderSummary(report: Report, opts: SummaryOptions = {}): string
   const chart = renderSizeErrorChart(report.variants);
   const deltas = report.baseline ? renderBaselineSection(report.baseline) : '';
 
-  const full = joinSections([head, tables, chart, deltas, renderDetails(report.variants), footer]);
+  const notes = renderNotes(report.variants);
+  const full = joinSections([
+    head,
+    tables,
+    notes,
+    chart,
+    deltas,
+    renderDetails(report.variants),
+    renderLayerChoices(report.variants),
+    footer,
+  ]);
   if (utf8Bytes(full) <= maxBytes) return full;
-  const withoutDetails = joinSections([head, tables, chart, deltas, footer]);
+  const withoutDetails = joinSections([head, tables, notes, chart, deltas, footer]);
   if (utf8Bytes(withoutDetails) <= maxBytes) return withoutDetails;
   return renderTruncated(head, groups, footer, maxBytes);
 }

@@ -41,6 +41,8 @@ export interface Target {
   /** Quantization settings this target prefers over the defaults (e.g. fp16 'full' on GPUs). */
   readonly quantizeDefaults?: Partial<QuantizeSettings>;
   supports(model: ModelProto, precision: Precision): Unsupported[];
+  /** ONNX op types (domain::Op outside ai.onnx) this target can emit, for `list`. */
+  supportedOps?(): string[];
   emit(request: EmitRequest): Promise<EmittedVariant>;
   /** How verify executes an emitted variant. */
   runner(variant: EmittedVariant): Promise<Runner>;

@@ -38,6 +38,9 @@ export const SYMBOLIC_DIM_DEFAULTS: readonly { pattern: RegExp; value: number; l
   { pattern: /.*/, value: 8, label: 'any other' },
 ];
 
+/** Most elements one generated input may have (2^27: 512 MiB of float32), checked before allocating. */
+export const MAX_GENERATED_ELEMENTS = 2 ** 27;
+
 export function resolveDim(dim: number | string, dims: Record<string, number>): number {
   if (typeof dim === 'number') return dim;
   if (dims[dim] !== undefined) return dims[dim];
@@ -126,6 +129,12 @@ function generateInput(
   rng: SeededRandom,
 ): HostTensor {
   const count = elementCount(dims);
+  if (!(count <= MAX_GENERATED_ELEMENTS)) {
+    throw new UserError(
+      `input "${info.name}" has dims [${dims.join(', ')}], ${count} elements per sample, more than the ` +
+        `${MAX_GENERATED_ELEMENTS} model-convert generates; set smaller values under "dims:" in convert.yml or pass --inputs.`,
+    );
+  }
   const data = allocateData(info.dtype, count);
   if (info.dtype === 'string') {
     throw new UserError(`input "${info.name}" is a string tensor; pass sample inputs with --inputs.`);

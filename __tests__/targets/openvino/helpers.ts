@@ -1,12 +1,15 @@
-// Shared by the openvino target tests: fixture paths, and one call that emits a model at a
-// precision, runs the variant through the target's runner and compares it with the source
-// on ONNX Runtime (the pipeline's verification, without the pipeline).
+// Shared by the openvino target tests: fixture paths, the transformed graph the pipeline
+// hands the target at a precision, and one call that transforms and emits a model, runs the
+// variant through the target's runner and compares it with the source on ONNX Runtime (the
+// pipeline's transform and verification, without the rest of the pipeline).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Graph } from '../../../src/onnx/graph.js';
-import { readModel } from '../../../src/onnx/model-io.js';
-import type { GraphProto } from '../../../src/onnx/proto/index.js';
+import { readModel, type LoadedModel } from '../../../src/onnx/model-io.js';
+import type { GraphProto, ModelProto } from '../../../src/onnx/proto/index.js';
+import { makePlan } from '../../../src/pipeline/plan.js';
+import { TransformCache } from '../../../src/pipeline/transforms.js';
 import type { Precision } from '../../../src/pipeline/types.js';
 import { openvinoTarget } from '../../../src/targets/openvino/index.js';
 import { compareRuns, runSamples, type Verdict } from '../../../src/verify/compare-runs.js';
@@ -28,7 +31,26 @@ export interface ConvertedVariant {
   sourceBytes: number;
 }
 
-/** Emits `modelPath` at `precision` and judges the variant against the source with the default tolerance. */
+/** The graph the pipeline's transform makes of `source` at `precision` for the openvino target. */
+export async function transformedFor(source: LoadedModel, precision: Precision): Promise<ModelProto> {
+  const plan = makePlan({
+    model: source.path,
+    targets: 'openvino',
+    precisions: precision,
+    outDir: os.tmpdir(),
+    cache: false,
+  });
+  const reference = await createOrtRunner(source.path);
+  try {
+    const graph = new Graph(source.proto.graph as GraphProto, path.basename(source.path));
+    const transforms = new TransformCache({ source, plan, graph, inputs: reference.inputs, warn: () => {} });
+    return (await transforms.get(precision, openvinoTarget)).model;
+  } finally {
+    await reference.dispose();
+  }
+}
+
+/** Transforms and emits `modelPath` at `precision` and judges the variant against the source with the default tolerance. */
 export async function convertAndCompare(
   modelPath: string,
   precision: Precision,
@@ -39,7 +61,7 @@ export async function convertAndCompare(
     const source = readModel(modelPath);
     const emitted = await openvinoTarget.emit({
       source,
-      model: source.proto,
+      model: await transformedFor(source, precision),
       precision,
       dir,
       warn: () => {},

@@ -1,6 +1,6 @@
-// The openvino target at fp16, int8 and int4 on the GPT-2 and Llama fixtures: each variant passes the
+// The openvino target at fp16, int8, int4 and mixed on the GPT-2 and Llama fixtures: each variant passes the
 // IR round trip within the default tolerance of its precision and shrinks the model
-// (fp16 about half, int8 about a quarter, int4 no larger than int8).
+// (fp16 about half, int8 about a quarter, int4 no larger than int8, mixed under half).
 import path from 'node:path';
 import { convertAndCompare, sharedFixtures } from './helpers.js';
 
@@ -28,5 +28,12 @@ describe.each(['gpt2.dynamo_static', 'llama.dynamo_static'])('%s', (name) => {
     expect(r.verdict.reason).toBe('');
     expect(r.verdict.metrics!.rel_l2).toBeLessThan(0.1);
     expect(r.bytes).toBeLessThan(int8Bytes);
+  });
+
+  test('mixed (the default policy: int8 / int4 / fp16 by role) passes within the mixed tolerance', async () => {
+    const r = await convertAndCompare(file, 'mixed');
+    expect(r.verdict.reason).toBe('');
+    expect(r.verdict.metrics!.rel_l2).toBeLessThan(0.1);
+    expect(r.bytes / r.sourceBytes).toBeLessThan(0.5);
   });
 });

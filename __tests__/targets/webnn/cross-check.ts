@@ -4,13 +4,22 @@
 //   const r = await crossCheck({ op: 'Relu', inputs: [input('x', 'float32', [2, 3])] });
 //   expect(r.worstRelL2).toBeLessThanOrEqual(2e-6);
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { allocateData, elementCount, isFloatDType, ONNX_DTYPE_CODE, type DType, type HostTensor, type TensorMap } from '../../../src/onnx/dtype.js';
+import {
+  allocateData,
+  elementCount,
+  isFloatDType,
+  ONNX_DTYPE_CODE,
+  type DType,
+  type HostTensor,
+  type TensorMap,
+} from '../../../src/onnx/dtype.js';
 import { readModel, writeModel } from '../../../src/onnx/model-io.js';
 import { onnx, type ModelProto } from '../../../src/onnx/proto/index.js';
 import { tensorToProto } from '../../../src/onnx/tensor.js';
+import { loadOnnxRuntime } from '../../../src/pipeline/native-backends.js';
 import type { Precision } from '../../../src/pipeline/types.js';
 import { webnnTarget } from '../../../src/targets/webnn/index.js';
 import { compareTensors } from '../../../src/verify/metrics.js';
@@ -33,7 +42,8 @@ export interface TensorSpec {
   high?: number;
 }
 
-export type AttrValue = number | number[] | string | { float: number } | { floats: number[] } | { tensor: TensorSpec };
+export type AttrValue =
+  number | number[] | string | { float: number } | { floats: number[] } | { tensor: TensorSpec };
 
 export interface NodeSpec {
   op: string;
@@ -52,7 +62,12 @@ export interface ModelSpec {
   extraOpsets?: Record<string, number>;
 }
 
-export function tensor(name: string, dtype: DType, dims: (number | string)[], more: Partial<TensorSpec> = {}): TensorSpec {
+export function tensor(
+  name: string,
+  dtype: DType,
+  dims: (number | string)[],
+  more: Partial<TensorSpec> = {},
+): TensorSpec {
   return { name, dtype, dims, ...more };
 }
 
@@ -98,7 +113,10 @@ function valueInfo(name: string, dtype: DType, dims: (number | string)[]): onnx.
 }
 
 export function buildModel(spec: ModelSpec): ModelProto {
-  const opsets = [{ domain: '', version: spec.opset ?? 17 }, ...Object.entries(spec.extraOpsets ?? {}).map(([domain, version]) => ({ domain, version }))];
+  const opsets = [
+    { domain: '', version: spec.opset ?? 17 },
+    ...Object.entries(spec.extraOpsets ?? {}).map(([domain, version]) => ({ domain, version })),
+  ];
   return new onnx.ModelProto({
     irVersion: 10,
     opsetImport: opsets,
@@ -129,7 +147,15 @@ export function oneOp(
   more: Partial<ModelSpec> & { domain?: string; inputNames?: string[] } = {},
 ): ModelSpec {
   return {
-    nodes: [{ op, domain: more.domain, inputs: more.inputNames ?? tensors.map((t) => t.name), outputs: outputs.map((o) => o.name), attrs }],
+    nodes: [
+      {
+        op,
+        domain: more.domain,
+        inputs: more.inputNames ?? tensors.map((t) => t.name),
+        outputs: outputs.map((o) => o.name),
+        attrs,
+      },
+    ],
     tensors,
     outputs,
     ...more,
@@ -145,21 +171,66 @@ export interface CrossCheckResult {
   code: string;
 }
 
+async function runOrt(file: string, feeds: TensorMap): Promise<TensorMap> {
+  const ort = await createOrtRunner(file);
+  try {
+    return await ort.run(feeds);
+  } finally {
+    await ort.dispose();
+  }
+}
+
+/**
+ * ONNX Runtime with graph optimizations off: its fusions replace DequantizeLinear → MatMul
+ * by integer kernels that also quantize the activations, which is not the ONNX semantics.
+ */
+async function runUnoptimized(file: string, feeds: TensorMap): Promise<TensorMap> {
+  const ort = await loadOnnxRuntime();
+  const session = await ort.InferenceSession.create(file, {
+    graphOptimizationLevel: 'disabled',
+    logSeverityLevel: 3,
+  });
+  try {
+    const inputs: Record<string, InstanceType<typeof ort.Tensor>> = {};
+    for (const [name, t] of Object.entries(feeds))
+      inputs[name] = new ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.dims);
+    const results = await session.run(inputs);
+    const out: TensorMap = {};
+    for (const name of session.outputNames) {
+      const r = results[name];
+      out[name] = { dtype: r.type as DType, dims: [...r.dims], data: (r.data as Float32Array).slice() };
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
+}
+
 /** Runs `spec` on ONNX Runtime and as a generated WebNN module; compares every output. */
-export async function crossCheck(spec: ModelSpec, options: { precision?: Precision; feeds?: TensorMap } = {}): Promise<CrossCheckResult> {
+export async function crossCheck(
+  spec: ModelSpec,
+  options: { precision?: Precision; feeds?: TensorMap; unoptimizedReference?: boolean } = {},
+): Promise<CrossCheckResult> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'webnn-op-'));
   try {
     const file = path.join(dir, 'model.onnx');
     writeModel(buildModel(spec), file);
     const feeds: TensorMap = options.feeds ?? {};
     for (const t of spec.tensors) if (!t.constant && !feeds[t.name]) feeds[t.name] = valuesFor(t);
-    const ort = await createOrtRunner(file);
-    const reference = await ort.run(feeds);
-    await ort.dispose();
+    const reference = options.unoptimizedReference
+      ? await runUnoptimized(file, feeds)
+      : await runOrt(file, feeds);
     const source = readModel(file);
     const outDir = path.join(dir, 'webnn');
-    const variant = await webnnTarget.emit({ source, model: source.proto, precision: options.precision ?? 'fp32', dir: outDir, warn: () => {} });
-    const code = (await import('node:fs')).readFileSync(variant.files[0], 'utf8');
+    mkdirSync(outDir);
+    const variant = await webnnTarget.emit({
+      source,
+      model: source.proto,
+      precision: options.precision ?? 'fp32',
+      dir: outDir,
+      warn: () => {},
+    });
+    const code = readFileSync(variant.files[0], 'utf8');
     const runner = await webnnTarget.runner(variant);
     let candidate: TensorMap;
     try {
@@ -175,11 +246,22 @@ export async function crossCheck(spec: ModelSpec, options: { precision?: Precisi
       dims[name] = got.dims;
       if (isFloatDType(ref.dtype)) {
         const m = compareTensors(ref, got);
-        worstRelL2 = Math.max(worstRelL2, Number.isFinite(m.rel_l2) ? m.rel_l2 : Infinity, m.nan > 0 ? Infinity : 0);
+        worstRelL2 = Math.max(
+          worstRelL2,
+          Number.isFinite(m.rel_l2) ? m.rel_l2 : Infinity,
+          m.nan > 0 ? Infinity : 0,
+        );
       } else {
         const m = compareTensors(ref, got);
         if (m.max_abs !== 0) mismatched.push(name);
       }
+    }
+    if (process.env.WEBNN_OP_REPORT) {
+      const title = spec.nodes.map((n) => n.op).join('+');
+      (await import('node:fs')).appendFileSync(
+        process.env.WEBNN_OP_REPORT,
+        `${title}\t${worstRelL2}\t${mismatched.length}\n`,
+      );
     }
     return { worstRelL2, mismatched, dims, code };
   } finally {

@@ -11,6 +11,7 @@ export const onnxTarget: Target = {
   name: 'onnx',
   precisions: ['fp32', 'fp16', 'int8', 'int4', 'int3', 'int2', 'mixed', 'auto'],
   supports: () => [],
+  supportedOps: () => ['* (every op ONNX Runtime runs; the graph is written as it is)'],
   async emit(request: EmitRequest): Promise<EmittedVariant> {
     const file = path.join(request.dir, 'model.onnx');
     const written = writeModel(request.model, file, {

@@ -1,40 +1,43 @@
-// ONNX graph → OpenVINO IR v11 (model.xml text + model.bin bytes). Graph inputs become
-// Parameters, constants become Const layers on first use (fp16 / int8 / int4 compressed per
-// precision), each node goes through its lowering (ops/*.ts), If branches become bodies, and
-// graph outputs become Results. findUnsupported lists every node the table cannot express,
-// before anything is emitted.
-//   const { xml, bin } = emitOpenVinoIr(model.proto, { precision: 'int4', where: 'model.onnx' });
+// ONNX graph → OpenVINO IR v11 (model.xml text + model.bin bytes). The graph is emitted as
+// the precision transform left it: graph inputs become Parameters, constants become Const
+// layers on first use (float16 ones read through a decompression Convert), quantized weights
+// (weight-patterns.ts) become OpenVINO's compressed-weight pattern with the transform's own
+// codes and scales, each node needed by an output goes through its lowering (ops/*.ts), If
+// branches become bodies, and graph outputs become Results. findUnsupported lists every node
+// the table cannot express, before anything is emitted.
+//   const { xml, bin } = emitOpenVinoIr(transformed, { where: 'model.onnx' });
 
 import { UserError } from '../../errors.js';
-import { Graph, constantNodeTensor, opsetVersion, valueInfoType } from '../../onnx/graph.js';
+import { Graph, constantNodeTensor, opsetVersion, outerScopeNames, valueInfoType } from '../../onnx/graph.js';
 import type { GraphProto, ModelProto, NodeProto, TensorProto, onnx } from '../../onnx/proto/index.js';
-import type { Precision } from '../../pipeline/types.js';
 import type { Unsupported } from '../types.js';
 import { isOvDtypeSupported, ovElementType } from './element-types.js';
 import { IrBinWriter, IrGraphBuilder, irDocumentXml } from './ir-graph.js';
-import type { WeightCandidate } from './int4-backup.js';
-import {
-  LoweringContext,
-  NodeAttributes,
-  Scope,
-  type BodyEmission,
-  type EmitSettings,
-  type WeightLayout,
-} from './lowering.js';
+import { LoweringContext, NodeAttributes, Scope, type BodyEmission, type EmitSettings } from './lowering.js';
 import { OV_LOWERINGS, PASS_THROUGH_OPS } from './ops/index.js';
-
-/** Default int4 group size along a weight row (OpenVINO's own default is 128; 32 keeps more accuracy). */
-export const DEFAULT_INT4_GROUP_SIZE = 32;
+import { findCompressedWeights, type CompressedWeight, type GraphView } from './weight-patterns.js';
 
 export interface EmitIrOptions {
-  precision: Precision;
   /** The model file name, for messages. */
   where: string;
-  groupSize?: number;
-  /** Weights (constant names) kept at int8 when the precision is int4; default: the last MatMul/Gemm's. */
-  int8Weights?: readonly string[];
   warn?: (message: string) => void;
 }
+
+/** What to do about ops the shared transforms write only in modes the openvino target does not use. */
+const QUANTIZATION_HINTS: Record<string, string> = {
+  MatMulNBits:
+    'quantization.format "matmulnbits" writes ONNX Runtime\'s MatMulNBits, which OpenVINO IR has no equivalent for; leave quantization.format unset (the openvino target uses "qdq")',
+  DequantizeLinear:
+    'the openvino target stores weights quantized by DequantizeLinear of constants; activation quantization (quantization.int8 "static") has no IR form here, so leave quantization.int8 unset ("weights")',
+  QuantizeLinear:
+    'activation quantization (quantization.int8 "static") has no IR form here; leave quantization.int8 unset ("weights")',
+  DynamicQuantizeLinear:
+    'activation quantization (quantization.int8 "dynamic") has no IR form here; leave quantization.int8 unset ("weights")',
+  MatMulInteger:
+    'activation quantization (quantization.int8 "dynamic") has no IR form here; leave quantization.int8 unset ("weights")',
+  ConvInteger:
+    'activation quantization (quantization.int8 "dynamic") has no IR form here; leave quantization.int8 unset ("weights")',
+};
 
 export interface EmittedIr {
   xml: string;
@@ -57,14 +60,80 @@ function graphConstants(g: GraphProto | onnx.IGraphProto): Map<string, TensorPro
   return m;
 }
 
+/** The recognizer's view of one graph, its constants read through the scope. */
+function graphView(order: NodeProto[], outputs: readonly string[], scope: Scope): GraphView {
+  const producers = new Map<string, NodeProto>();
+  const consumers = new Map<string, NodeProto[]>();
+  const readers = new Map<string, number>();
+  const read = (name: string): void => {
+    readers.set(name, (readers.get(name) ?? 0) + 1);
+  };
+  for (const n of order) {
+    for (const o of n.output) if (o) producers.set(o, n);
+    for (const i of n.input) {
+      if (!i) continue;
+      read(i);
+      const list = consumers.get(i) ?? [];
+      if (!list.includes(n)) list.push(n);
+      consumers.set(i, list);
+    }
+    for (const i of outerScopeNames(n)) read(i);
+  }
+  for (const o of outputs) read(o);
+  return {
+    nodes: order,
+    producer: (name) => producers.get(name),
+    constant: (name) => (scope.constants.has(name) ? scope.host(name) : undefined),
+    readerCount: (name) => readers.get(name) ?? 0,
+    consumers: (name) => consumers.get(name) ?? [],
+  };
+}
+
+/** Nodes whose outputs the graph outputs need; a compressed weight's value needs none of the nodes that made it. */
+function neededNodes(
+  view: GraphView,
+  outputs: readonly string[],
+  compressed: Map<string, CompressedWeight>,
+): Set<NodeProto> {
+  const needed = new Set<NodeProto>();
+  const stack = [...outputs];
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (compressed.has(name)) continue;
+    const node = view.producer(name);
+    if (!node || needed.has(node)) continue;
+    needed.add(node);
+    stack.push(...node.input.filter(Boolean), ...outerScopeNames(node));
+  }
+  return needed;
+}
+
+/** Warns once per graph when 2-bit codes had to be stored in 4-bit elements. */
+function warnWidened(compressed: Map<string, CompressedWeight>, settings: EmitSettings): void {
+  const widened = [...compressed.values()].filter((w) => w.sourceBits !== undefined);
+  if (widened.length === 0) return;
+  settings.warn(
+    `${settings.where}: OpenVINO IR has no ${widened[0].sourceBits}-bit element type this target writes; ` +
+      `${widened.length} weight(s) keep their codes in 4-bit elements (same values, 4 bits each).`,
+  );
+}
+
 function emitNodes(g: GraphProto, scope: Scope, settings: EmitSettings): void {
   const graph = new Graph(g, settings.where);
   const bodyEmitter = (body: GraphProto, parent: Scope): BodyEmission => emitBody(body, parent, settings);
-  for (const node of graph.topologicalOrder()) {
+  const order = graph.topologicalOrder();
+  const outputs = (g.output ?? []).map((o) => o.name ?? '');
+  const view = graphView(order, outputs, scope);
+  scope.compressed = findCompressedWeights(view);
+  warnWidened(scope.compressed, settings);
+  const needed = neededNodes(view, outputs, scope.compressed);
+  for (const node of order) {
+    if (!needed.has(node)) continue;
     const label = node.name || node.output[0] || node.opType;
     if (!isDefaultDomain(node)) {
+      const hint = QUANTIZATION_HINTS[node.opType];
       throw new UserError(
-        `${settings.where}: node "${label}" is in domain "${node.domain}", which the openvino target does not handle.`,
+        `${settings.where}: node "${label}" is in domain "${node.domain}", which the openvino target does not handle${hint ? `: ${hint}` : ''}.`,
       );
     }
     if (node.opType === 'Constant') continue;
@@ -76,8 +145,9 @@ function emitNodes(g: GraphProto, scope: Scope, settings: EmitSettings): void {
     }
     const lowering = OV_LOWERINGS[node.opType];
     if (!lowering) {
+      const hint = QUANTIZATION_HINTS[node.opType];
       throw new UserError(
-        `${settings.where}: node "${label}" (${node.opType}) has no OpenVINO IR lowering; use --targets onnx for this model.`,
+        `${settings.where}: node "${label}" (${node.opType}) has no OpenVINO IR lowering; ${hint ?? 'use --targets onnx for this model'}.`,
       );
     }
     const ctx = new LoweringContext(node, scope, settings, bodyEmitter);
@@ -111,49 +181,10 @@ function emitBody(g: GraphProto, parent: Scope, settings: EmitSettings): BodyEmi
   return { builder, results, captures: scope.captures };
 }
 
-/**
- * Constant 2-D weights of the main graph's MatMul/Gemm nodes in graph order, with the layout
- * their compression uses ([K, N] weights are stored transposed; Transpose(W) feeds W's rows).
- */
-export function matMulWeights(model: ModelProto): WeightCandidate[] {
-  const g = model.graph as GraphProto;
-  const constants = graphConstants(g);
-  const producers = new Map<string, NodeProto>();
-  for (const n of g.node as NodeProto[]) for (const o of n.output) producers.set(o, n);
-  const found = new Map<string, WeightCandidate>();
-  for (const n of new Graph(g, 'model').topologicalOrder()) {
-    if (n.opType !== 'MatMul' && n.opType !== 'Gemm') continue;
-    let name = n.input[1];
-    let layout: WeightLayout =
-      n.opType === 'Gemm' && n.attribute.some((a) => a.name === 'transB' && Number(a.i) === 1)
-        ? 'rows'
-        : 'transposed';
-    const p = producers.get(name);
-    if (n.opType === 'MatMul' && p?.opType === 'Transpose' && constants.has(p.input[0])) {
-      name = p.input[0];
-      layout = 'rows';
-    }
-    const tensor = constants.get(name);
-    if (tensor && (tensor.dims ?? []).length === 2 && tensor.dataType === 1) {
-      found.delete(name);
-      found.set(name, { name, layout, tensor });
-    }
-  }
-  return [...found.values()];
-}
-
-/** Emits the IR of `model` at `precision`, compressing weights the way OpenVINO does. */
+/** Emits the IR of `model` (a transformed graph), writing its quantized weights the way OpenVINO does. */
 export function emitOpenVinoIr(model: ModelProto, options: EmitIrOptions): EmittedIr {
   const g = model.graph as GraphProto;
   const settings: EmitSettings = {
-    precision: options.precision,
-    groupSize: options.groupSize ?? DEFAULT_INT4_GROUP_SIZE,
-    int8Weights: new Set(
-      options.int8Weights ??
-        matMulWeights(model)
-          .slice(-1)
-          .map((w) => w.name),
-    ),
     where: options.where,
     opset: opsetVersion(model) ?? 1,
     warn: options.warn ?? (() => {}),

@@ -1,13 +1,13 @@
 // What an ONNX → OpenVINO lowering sees: the node, its inputs as IR values (constants turned
-// into Const layers on first use, fp16- or int-compressed per precision), its attributes,
-// and helpers to add layers and small constants. Lowerings live in ops/*.ts, one file per
-// op family, each a table entry { lower, check }.
+// into Const layers on first use, compressed weights into OpenVINO's decompression pattern),
+// its attributes, and helpers to add layers and small constants. Lowerings live in
+// ops/*.ts, one file per op family, each a table entry { lower, check }.
 //   const relu: OpLowering = { lower: (c) => [c.op('ReLU', [c.input(0)])] };
 
 import { UserError } from '../../errors.js';
 import type { HostTensor } from '../../onnx/dtype.js';
 import { elementCount } from '../../onnx/dtype.js';
-import { encodeRawData, tensorFromProto } from '../../onnx/tensor.js';
+import { encodeRawData, numberToFloat16Bits, tensorFromProto } from '../../onnx/tensor.js';
 import {
   int64ToNumber,
   type AttributeProto,
@@ -15,26 +15,15 @@ import {
   type NodeProto,
   type TensorProto,
 } from '../../onnx/proto/index.js';
-import type { Precision } from '../../pipeline/types.js';
-import {
-  emitCompressedWeight,
-  emitFloat16Constant,
-  pickGroupSize,
-  quantizeRows,
-  toFloat16Bits,
-} from './compress-weights.js';
+import { DecompressedWeight } from './decompression.js';
 import { ovElementType, type OvElementType } from './element-types.js';
 import type { AttrValue, IrGraphBuilder, OvValue } from './ir-graph.js';
+import type { CompressedWeight } from './weight-patterns.js';
 
 /** Most elements a Const keeps as known values for shape inference. */
 const MAX_KNOWN_VALUES = 64;
 
 export interface EmitSettings {
-  precision: Precision;
-  /** int4 group size along a weight row. */
-  groupSize: number;
-  /** Weights kept at int8 when the precision is int4 (the last layer, as OpenVINO's compression does). */
-  int8Weights: ReadonlySet<string>;
   /** The model file, for messages. */
   where: string;
   /** ai.onnx opset of the model. */
@@ -49,18 +38,18 @@ export interface BodyEmission {
   captures: { outer: OvValue; parameterLayerId: number }[];
 }
 
-/** How a weight is laid out for its consumer: as stored (rows = dim 0), or a 2-D [K, N] transposed to [N, K]. */
-export type WeightLayout = 'rows' | 'transposed';
-
 /** Values and constants visible while emitting one graph (the model or an If body). */
 export class Scope {
   readonly builder: IrGraphBuilder;
   readonly values = new Map<string, OvValue>();
   readonly constants: Map<string, TensorProto>;
   readonly captures: { outer: OvValue; parameterLayerId: number }[] = [];
+  /** Quantized weights of this graph, by the value that carries them (weight-patterns.ts). */
+  compressed = new Map<string, CompressedWeight>();
   private readonly parent?: Scope;
   private readonly settings: EmitSettings;
-  private readonly layersByKey = new Map<string, OvValue>();
+  private readonly constantLayers = new Map<string, OvValue>();
+  private readonly decompressed = new Map<string, DecompressedWeight>();
   private readonly hostCache = new Map<string, HostTensor>();
   private readonly producers = new Map<string, NodeProto>();
 
@@ -90,13 +79,15 @@ export class Scope {
     return t;
   }
 
-  /** The IR value of an ONNX value name. `precise` keeps a float constant in f32 at fp16. */
-  get(name: string, where: string, precise = false): OvValue {
+  /** The IR value of an ONNX value name. */
+  get(name: string, where: string): OvValue {
     const local = this.values.get(name);
     if (local) return local;
-    if (this.constants.has(name)) return this.constantLayer(name, precise);
+    const weight = this.decompressedWeight(name);
+    if (weight) return weight.natural();
+    if (this.constants.has(name)) return this.constantLayer(name);
     if (this.parent) {
-      const outer = this.parent.get(name, where, precise);
+      const outer = this.parent.get(name, where);
       const parameter = this.builder.parameter(name, outer.type, outer.shape);
       this.captures.push({ outer, parameterLayerId: parameter.layer.id });
       this.values.set(name, parameter);
@@ -105,25 +96,45 @@ export class Scope {
     throw new UserError(`${where}: input "${name}" is not produced by any node, input or initializer.`);
   }
 
-  private constantLayer(name: string, precise: boolean): OvValue {
-    const t = this.host(name)!;
-    const fp16 = this.settings.precision === 'fp16' && !precise && t.dtype === 'float32';
-    const key = `${name}|${fp16 ? 'f16' : 'plain'}`;
-    const known = this.layersByKey.get(key);
-    if (known) return known;
-    const value = this.hostConstant(name, t, precise);
-    this.layersByKey.set(key, value);
-    return value;
+  /** True when `name` is a compressed weight of this graph. */
+  isCompressed(name: string): boolean {
+    return this.compressed.has(name);
   }
 
   /**
-   * A Const layer holding `t`: at fp16 a float32 tensor becomes an f16 Const and a Convert
-   * marked as decompression (unless `precise`, or a value is beyond f16's range).
+   * A compressed 2-D weight [K, N] of this graph as its [N, K] columns — the layout OpenVINO
+   * stores MatMul weights in (read with transpose_b) — or undefined when the weight is no
+   * such matrix or is stored the other way round.
    */
-  hostConstant(name: string, t: HostTensor, precise = false): OvValue {
-    const fp16 = this.settings.precision === 'fp16' && !precise && t.dtype === 'float32';
-    const bits = fp16 && elementCount(t.dims) > 0 ? toFloat16Bits(t.data as Float32Array) : undefined;
-    if (bits) return emitFloat16Constant(this.builder, name, t.dims, bits);
+  weightColumns(name: string): OvValue | undefined {
+    const d = this.decompressedWeight(name);
+    const w = d?.weight;
+    if (!d || !w || w.outer !== 1 || w.dims.length !== 2 || w.dims[0] !== w.K || w.dims[1] !== w.inner)
+      return undefined;
+    return d.columns();
+  }
+
+  private decompressedWeight(name: string): DecompressedWeight | undefined {
+    let d = this.decompressed.get(name);
+    if (!d) {
+      const w = this.compressed.get(name);
+      if (!w) return undefined;
+      d = new DecompressedWeight(this.builder, w);
+      this.decompressed.set(name, d);
+    }
+    return d;
+  }
+
+  private constantLayer(name: string): OvValue {
+    const known = this.constantLayers.get(name);
+    if (known) return known;
+    const value = this.hostConstant(name, this.host(name)!);
+    this.constantLayers.set(name, value);
+    return value;
+  }
+
+  /** A Const layer holding `t` as it is (element type and bytes unchanged). */
+  hostConstant(name: string, t: HostTensor): OvValue {
     const type = ovElementType(t.dtype, `${this.settings.where}: constant "${name}"`);
     const count = elementCount(t.dims);
     const values =
@@ -131,43 +142,6 @@ export class Scope {
         ? Array.from(t.data as ArrayLike<number | bigint>, Number)
         : undefined;
     return this.builder.constant(name, type, t.dims, encodeRawData(t), values);
-  }
-
-  /**
-   * A float32 constant weight compressed for int8/int4 (f32 result in `layout`), or undefined
-   * when the precision does not compress weights or `name` is no float32 constant of rank ≥ 2.
-   */
-  weight(name: string, layout: WeightLayout, grouped: boolean): OvValue | undefined {
-    const { precision, groupSize } = this.settings;
-    if (precision !== 'int8' && precision !== 'int4') return undefined;
-    const t = this.host(name);
-    if (!t || t.dtype !== 'float32' || t.dims.length < 2 || elementCount(t.dims) === 0) return undefined;
-    if (layout === 'transposed' && t.dims.length !== 2) return undefined;
-    const shape = layout === 'transposed' ? [t.dims[1], t.dims[0]] : t.dims;
-    const rows = shape[0];
-    const cols = elementCount(shape) / rows;
-    // int4 only for grouped uses (MatMul/Gemm) and not for the backup (last) layer: those stay int8.
-    const group =
-      precision === 'int4' && grouped && !this.settings.int8Weights.has(name)
-        ? pickGroupSize(cols, groupSize)
-        : undefined;
-    const key = `${name}|w|${layout}|${group ?? 'int8'}`;
-    const known = this.layersByKey.get(key);
-    if (known) return known;
-    const data = t.data as Float32Array;
-    let matrix = data;
-    if (layout === 'transposed') {
-      const [k, n] = t.dims;
-      matrix = new Float32Array(k * n);
-      for (let i = 0; i < k; i++) for (let j = 0; j < n; j++) matrix[j * k + i] = data[i * n + j];
-    }
-    const q =
-      group !== undefined
-        ? quantizeRows(matrix, rows, cols, { bits: 4, groupSize: group, clipSearch: true })
-        : quantizeRows(matrix, rows, cols, { bits: 8 });
-    const value = emitCompressedWeight(this.builder, name, q, shape);
-    this.layersByKey.set(key, value);
-    return value;
   }
 
   /** The ONNX node producing `name` in this graph (undefined for inputs and constants). */
@@ -192,11 +166,8 @@ export function encodeValues(type: OvElementType, values: readonly number[]): Ui
       return new Uint8Array(Float32Array.from(values).buffer);
     case 'f64':
       return new Uint8Array(Float64Array.from(values).buffer);
-    case 'f16': {
-      const bits = toFloat16Bits(Float32Array.from(values));
-      if (!bits) throw new Error(`value out of f16 range: ${values.join(',')}`);
-      return new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength).slice();
-    }
+    case 'f16':
+      return new Uint8Array(Uint16Array.from(values, (v) => numberToFloat16Bits(v)).buffer);
     case 'i64':
       return new Uint8Array(BigInt64Array.from(values, int64OfNumber).buffer);
     case 'u64':
@@ -313,14 +284,14 @@ export class LoweringContext extends NodeAttributes {
     return this.node.input.length;
   }
 
-  input(i: number, precise = false): OvValue {
+  input(i: number): OvValue {
     const name = this.node.input[i];
     if (!name) this.fail(`needs input ${i + 1}, which is missing.`);
-    return this.scope.get(name, this.where, precise);
+    return this.scope.get(name, this.where);
   }
 
-  optional(i: number, precise = false): OvValue | undefined {
-    return this.has(i) ? this.input(i, precise) : undefined;
+  optional(i: number): OvValue | undefined {
+    return this.has(i) ? this.input(i) : undefined;
   }
 
   /** The value of input `i` when it is an ONNX constant. */
@@ -335,9 +306,10 @@ export class LoweringContext extends NodeAttributes {
     return t && !Array.isArray(t.data) ? Array.from(t.data as ArrayLike<number | bigint>, Number) : undefined;
   }
 
-  weight(i: number, layout: WeightLayout, grouped: boolean): OvValue | undefined {
+  /** Input `i` as [N, K] columns when it is a compressed [K, N] weight (see Scope.weightColumns). */
+  weightColumns(i: number): OvValue | undefined {
     const name = this.node.input[i];
-    return name ? this.scope.weight(name, layout, grouped) : undefined;
+    return name ? this.scope.weightColumns(name) : undefined;
   }
 
   /** Adds a layer and returns its first output. */

@@ -5,7 +5,7 @@
 // dynamic dim; every rule knows the rank of its outputs.
 //   inferOutputs('MatMul', [a, b], { transpose_a: false, transpose_b: true }, where)
 
-import { OV_ELEMENT_BITS, isOvFloat, type OvElementType } from './element-types.js';
+import { isOvFloat, type OvElementType } from './element-types.js';
 
 export type AttrValue = string | number | boolean | readonly number[];
 
@@ -591,7 +591,7 @@ export function inferOutputs(
   return rule(inputs, attrs, where);
 }
 
-/** Bytes of a tensor of `type` with `elements` elements (4-bit types packed two per byte). */
-export function ovByteLength(type: OvElementType, elements: number): number {
-  return Math.ceil((elements * OV_ELEMENT_BITS[type]) / 8);
+/** Every layer type the emitter can write besides Parameter, Const, Result and If. */
+export function shapeRuleLayerTypes(): string[] {
+  return Object.keys(RULES).sort();
 }

@@ -4,6 +4,7 @@
 // model.bin back into an ONNX model, which ONNX Runtime executes; the runner's note says so.
 //   const runner = await createOpenVinoIrRunner('out/openvino/int4/model.xml');
 
+import { loadOptionalNative } from '../../pipeline/native-backends.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,13 +87,9 @@ const OV_TENSOR_TYPES: Partial<Record<DType, string>> = {
 
 /** openvino-node's addon, or undefined where the package (or its native part) cannot load. */
 export async function loadOpenVinoNode(): Promise<OvAddon | undefined> {
-  const name = 'openvino-node';
-  try {
-    const mod = (await import(name)) as { addon?: OvAddon; default?: { addon?: OvAddon } };
-    return mod.addon ?? mod.default?.addon;
-  } catch {
-    return undefined;
-  }
+  // Resolved by Node at run time (never bundled): see loadOptionalNative.
+  const mod = loadOptionalNative<{ addon?: OvAddon; default?: { addon?: OvAddon } }>('openvino-node');
+  return mod?.addon ?? mod?.default?.addon;
 }
 
 function portName(p: OvPort): string {

@@ -4,7 +4,8 @@
 // bigger than 1024 elements and than the node's inputs, e.g. ConstantOfShape or a float16 →
 // float32 Cast of a weight), in which case the node stays and runs in the target.
 // Dequantization (DequantizeLinear) and random ops are never folded: quantized weights stay
-// quantized. Nodes fed by graph inputs (Shape of an input, …) are left to the target.
+// quantized. Nodes fed by graph inputs (Shape of an input, …) are left to the target, as is
+// everything when ONNX Runtime cannot evaluate the constant subgraph by itself.
 //   const folded = await foldConstants(model, 'bert.onnx'); // a new ModelProto
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,7 +60,14 @@ export async function foldConstants(model: ModelProto, where: string): Promise<F
   }
   if (foldable.length === 0) return { model, folded: 0 };
 
-  const values = await evaluate(model, graph, foldable);
+  let values: Map<string, TensorProto>;
+  try {
+    values = await evaluate(model, graph, foldable);
+  } catch {
+    // ONNX Runtime could not run the constant subgraph on its own: leave it to the target,
+    // which evaluates shape arithmetic in JavaScript and everything else in WebNN.
+    return { model, folded: 0 };
+  }
   const producer = new Map<string, NodeProto>();
   for (const n of foldable) for (const o of n.output) if (o) producer.set(o, n);
   const bytesOf = (name: string): number => {
@@ -69,7 +77,8 @@ export async function foldConstants(model: ModelProto, where: string): Promise<F
   // Bytes a value costs to store at its cheapest: itself, or whatever produces it.
   const cost = new Map<string, number>();
   const costOf = (name: string): number => cost.get(name) ?? bytesOf(name);
-  const inputCost = (node: NodeProto): number => [...new Set(node.input.filter((i) => i))].reduce((a, i) => a + costOf(i), 0);
+  const inputCost = (node: NodeProto): number =>
+    [...new Set(node.input.filter((i) => i))].reduce((a, i) => a + costOf(i), 0);
   for (const n of foldable) {
     const making = inputCost(n);
     for (const o of n.output) if (o) cost.set(o, Math.min(bytesOf(o), making));
@@ -94,7 +103,9 @@ export async function foldConstants(model: ModelProto, where: string): Promise<F
     const count = (t.dims ?? []).reduce<number>((a, d) => a * Number(d), 1);
     // A big result is worth storing only when it is no bigger than what makes it and
     // replaces its inputs (they have no other reader).
-    const inputsFreed = p.input.every((i) => !i || (consumers.get(i) ?? []).every((c) => folded.has(c) && !kept.has(c)));
+    const inputsFreed = p.input.every(
+      (i) => !i || (consumers.get(i) ?? []).every((c) => folded.has(c) && !kept.has(c)),
+    );
     if (graphOutputs.has(name) || count <= SMALL_ELEMENTS || (bytesOf(name) <= inputCost(p) && inputsFreed)) {
       materialized.add(name);
     } else if (!kept.has(p)) {
@@ -108,11 +119,16 @@ export async function foldConstants(model: ModelProto, where: string): Promise<F
   const out = new onnx.ModelProto({ ...model, graph: new onnx.GraphProto({ ...model.graph, node: nodes }) });
   const g = out.graph!;
   const referenced = new Set<string>([...nodes.flatMap((n) => n.input), ...graph.outputs.map((o) => o.name)]);
-  g.initializer = [...(model.graph?.initializer ?? []).filter((t) => referenced.has(t.name!)), ...newInitializers];
+  g.initializer = [
+    ...(model.graph?.initializer ?? []).filter((t) => referenced.has(t.name!)),
+    ...newInitializers,
+  ];
   const initializerNames = new Set(g.initializer.map((t) => t.name));
   const originalInitializers = new Set((model.graph?.initializer ?? []).map((t) => t.name));
   // Old exporters list initializers among the inputs; drop the ones no longer present.
-  g.input = (model.graph?.input ?? []).filter((v) => !originalInitializers.has(v.name!) || initializerNames.has(v.name!));
+  g.input = (model.graph?.input ?? []).filter(
+    (v) => !originalInitializers.has(v.name!) || initializerNames.has(v.name!),
+  );
   return { model: out as ModelProto, folded: foldable.length - kept.size };
 }
 

@@ -10,7 +10,7 @@
 // folded before this, at generation time (fold-constants.ts).
 //   const { code, weights } = generateWebnnModule(model, { source: 'bert.onnx', precision: 'fp32', float32Compute: 'float32' });
 
-import { UserError } from '../../errors.js';
+import { printable, UserError } from '../../errors.js';
 import { Graph, valueInfoType } from '../../onnx/graph.js';
 import type { ModelProto, NodeProto, TensorProto } from '../../onnx/proto/index.js';
 import { encodeRawData, tensorFromProto } from '../../onnx/tensor.js';
@@ -18,7 +18,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 import { WebnnBuildContext } from './module-build-context.js';
 import { WebnnSession, type ModuleIO } from './module-session.js';
 import { elementTypeNamed, elementTypeOf, findLowering, modelOpsets } from './op-registry.js';
-import type { ElementType, Helper, OpVersion, WeightEntry } from './ops/types.js';
+import type { Helper, OpVersion, WeightEntry } from './ops/types.js';
 
 export interface GenerateOptions {
   /** Source model file name, for the header and messages. */
@@ -55,6 +55,14 @@ function liveNodes(graph: Graph): NodeProto[] {
   return order.filter((n) => live.has(n));
 }
 
+/**
+ * A string as JavaScript source: JSON with U+2028/U+2029 escaped too. JSON leaves them
+ * raw, and in a // comment they end the line, so a value name holding one could inject code.
+ */
+function jsString(text: string): string {
+  return JSON.stringify(text).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
 /** A JavaScript literal for attribute values (JSON plus NaN and ±Infinity). */
 function literal(value: unknown): string {
   if (typeof value === 'number') {
@@ -64,17 +72,21 @@ function literal(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${JSON.stringify(k)}: ${literal(v)}`);
+    const entries = Object.entries(value as Record<string, unknown>).map(
+      ([k, v]) => `${jsString(k)}: ${literal(v)}`,
+    );
     return `{ ${entries.join(', ')} }`;
   }
-  return JSON.stringify(value ?? null);
+  return typeof value === 'string' ? jsString(value) : JSON.stringify(value ?? null);
 }
 
 /** Source text of a function for model.js; it must be self-contained (see ops/types.ts). */
 function functionSource(fn: Helper, what: string): string {
   const text = fn.toString();
   if (/^\s*[A-Za-z_$][\w$]*\s*\(/.test(text) && !text.startsWith('function')) {
-    throw new Error(`${what} is a method shorthand; lowerings must be functions or arrows to be copied into model.js`);
+    throw new Error(
+      `${what} is a method shorthand; lowerings must be functions or arrows to be copied into model.js`,
+    );
   }
   return text;
 }
@@ -96,14 +108,21 @@ class Identifiers {
 }
 
 /** Weight bytes in their stored layout: float32 as float16 when computing in float16. */
-function storedWeight(t: TensorProto, where: string, float32Compute: string): { entry: Omit<WeightEntry, 'offset'>; bytes: Uint8Array } {
+function storedWeight(
+  t: TensorProto,
+  where: string,
+  float32Compute: string,
+): { entry: Omit<WeightEntry, 'offset'>; bytes: Uint8Array } {
   const dtype = elementTypeOf(t.dataType);
   if (!dtype) throw new UserError(`${where}: tensor "${t.name}" has an element type WebNN cannot hold.`);
   const host = tensorFromProto(t, where);
   if (dtype === 'float32' && float32Compute === 'float16') {
     // Saturate to float16's range, as ONNX's float16 converters do, rather than overflow to ∞.
     const bits = WebnnBuildContext.typedArray('float16', host.data as Float32Array) as Uint16Array;
-    return { entry: { dtype, storage: 'float16', dims: host.dims, bytes: bits.byteLength }, bytes: new Uint8Array(bits.buffer) };
+    return {
+      entry: { dtype, storage: 'float16', dims: host.dims, bytes: bits.byteLength },
+      bytes: new Uint8Array(bits.buffer),
+    };
   }
   const bytes = encodeRawData(host);
   return { entry: { dtype, storage: dtype, dims: host.dims, bytes: bytes.byteLength }, bytes };
@@ -121,10 +140,68 @@ function ioList(values: { name?: string | null }[], where: string): ModuleIO[] {
   return values.map((v) => {
     const type = valueInfoType(v as Parameters<typeof valueInfoType>[0]);
     const dtype = elementTypeNamed(type.dtype);
-    if (!dtype) throw new UserError(`${where}: "${v.name}" has element type ${type.dtype ?? 'unknown'}, which WebNN cannot take.`);
-    if (!type.dims) throw new UserError(`${where}: "${v.name}" has no declared shape; the webnn target needs the rank of every input and output.`);
+    if (!dtype)
+      throw new UserError(
+        `${where}: "${v.name}" has element type ${type.dtype ?? 'unknown'}, which WebNN cannot take.`,
+      );
+    if (!type.dims)
+      throw new UserError(
+        `${where}: "${v.name}" has no declared shape; the webnn target needs the rank of every input and output.`,
+      );
     return { name: v.name ?? '', dtype, dims: type.dims };
   });
+}
+
+/**
+ * The op lowerings a model.js uses, copied as source: each function once (by identity),
+ * helpers under their own names, and one `const OP_<type>_<since> = { lower, host }` per entry.
+ */
+export class OpLibrary {
+  private readonly functionNames = new Map<Helper, string>();
+  private readonly functionSources: string[] = [];
+  private readonly entryNames = new Map<OpVersion, string>();
+  private readonly entrySources: string[] = [];
+
+  /** Adds an entry (with its functions); returns the constant model.js refers to it by. */
+  add(entry: OpVersion, opType: string): string {
+    let name = this.entryNames.get(entry);
+    if (name) return name;
+    const base = `OP_${opType.replace(/\W/g, '_')}_${entry.since}`;
+    name = base;
+    for (let i = 2; [...this.entryNames.values()].includes(name); i++) name = `${base}_${i}`;
+    this.entryNames.set(entry, name);
+    for (const helper of entry.helpers ?? []) {
+      const text = functionSource(helper, `helper ${helper.name}`);
+      if (!text.startsWith('function') || !helper.name)
+        throw new Error(`helper of ${opType} must be a named function declaration`);
+      if (this.copy(helper, `helper of ${opType}`) !== helper.name)
+        throw new Error(
+          `helper ${helper.name} of ${opType} clashes with another copied function of that name`,
+        );
+    }
+    const lower = this.copy(entry.lower, `${opType} lowering`);
+    const host = entry.host ? this.copy(entry.host, `${opType} host evaluation`) : undefined;
+    this.entrySources.push(`const ${name} = { lower: ${lower}${host ? `, host: ${host}` : ''} };`);
+    return name;
+  }
+
+  source(): string {
+    return [...this.functionSources, '', ...this.entrySources].join('\n');
+  }
+
+  private copy(fn: Helper, what: string): string {
+    let name = this.functionNames.get(fn);
+    if (name) return name;
+    const taken = new Set(this.functionNames.values());
+    name = fn.name || 'lowering';
+    for (let i = 2; taken.has(name); i++) name = `${fn.name}_${i}`;
+    this.functionNames.set(fn, name);
+    const text = functionSource(fn, what);
+    this.functionSources.push(
+      text.startsWith('function') && fn.name === name ? text : `const ${name} = ${text};`,
+    );
+    return name;
+  }
 }
 
 export function generateWebnnModule(model: ModelProto, options: GenerateOptions): GeneratedModule {
@@ -161,45 +238,13 @@ export function generateWebnnModule(model: ModelProto, options: GenerateOptions)
     weights.push({ ...entry, offset });
     chunks.push(bytes);
     offset += bytes.byteLength;
-    declarations.push(`  const ${id} = g.weight(${weights.length - 1}); // ${JSON.stringify(name)}`);
+    declarations.push(`  const ${id} = g.weight(${weights.length - 1}); // ${jsString(name)}`);
   };
 
-  // Lowerings used, each function copied once.
-  const functionNames = new Map<Helper, string>();
-  const functionSources: string[] = [];
-  const nameFunction = (fn: Helper, what: string): string => {
-    let name = functionNames.get(fn);
-    if (name) return name;
-    const taken = new Set(functionNames.values());
-    name = fn.name || 'lowering';
-    for (let i = 2; taken.has(name); i++) name = `${fn.name}_${i}`;
-    functionNames.set(fn, name);
-    const text = functionSource(fn, what);
-    functionSources.push(text.startsWith('function') && fn.name === name ? text : `const ${name} = ${text};`);
-    return name;
-  };
-  const entryNames = new Map<OpVersion, string>();
-  const entrySources: string[] = [];
-  const nameEntry = (entry: OpVersion, opType: string): string => {
-    let name = entryNames.get(entry);
-    if (name) return name;
-    name = `OP_${opType.replace(/\W/g, '_')}_${entry.since}`;
-    for (let i = 2; [...entryNames.values()].includes(name); i++) name = `OP_${opType.replace(/\W/g, '_')}_${entry.since}_${i}`;
-    entryNames.set(entry, name);
-    for (const helper of entry.helpers ?? []) {
-      const text = functionSource(helper, `helper ${helper.name}`);
-      if (!text.startsWith('function') || !helper.name) throw new Error(`helper of ${opType} must be a named function declaration`);
-      if (nameFunction(helper, `helper of ${opType}`) !== helper.name)
-        throw new Error(`helper ${helper.name} of ${opType} clashes with another copied function of that name`);
-    }
-    const lower = nameFunction(entry.lower, `${opType} lowering`);
-    const host = entry.host ? nameFunction(entry.host, `${opType} host evaluation`) : undefined;
-    entrySources.push(`const ${name} = { lower: ${lower}${host ? `, host: ${host}` : ''} };`);
-    return name;
-  };
+  const library = new OpLibrary();
 
   const body: string[] = [];
-  for (const i of inputs) body.push(`  const ${ids.get(i.name)} = inputs[${JSON.stringify(i.name)}];`);
+  for (const i of inputs) body.push(`  const ${ids.get(i.name)} = inputs[${jsString(i.name)}];`);
   const labels = new Set<string>();
   nodes.forEach((node, index) => {
     const found = findLowering(node, graph, opsets);
@@ -209,13 +254,15 @@ export function generateWebnnModule(model: ModelProto, options: GenerateOptions)
     labels.add(label);
     if ('reason' in found) throw new UserError(`${where}: node "${label}" (${node.opType}) ${found.reason}.`);
     for (const input of node.input) if (input && constants.has(input)) declareConstant(input);
-    const entry = nameEntry(found.entry, node.opType);
+    const entry = library.add(found.entry, node.opType);
     const args = node.input.map((input) => (input ? ids.get(input) : 'undefined'));
     const outs = node.output.map((o, k) => (o ? ids.get(o) : `_unused${index}_${k}`));
-    body.push(`  const [${outs.join(', ')}] = g.node(${entry}, [${args.join(', ')}], ${literal(found.attrs)}, ${JSON.stringify(label)});`);
+    body.push(
+      `  const [${outs.join(', ')}] = g.node(${entry}, [${args.join(', ')}], ${literal(found.attrs)}, ${jsString(label)});`,
+    );
   });
   for (const o of outputs) if (constants.has(o.name)) declareConstant(o.name);
-  const returned = outputs.map((o) => `${JSON.stringify(o.name)}: ${ids.get(o.name)}`).join(', ');
+  const returned = outputs.map((o) => `${jsString(o.name)}: ${ids.get(o.name)}`).join(', ');
 
   const code = [
     header(options, model, inputs, outputs, nodes.length),
@@ -230,9 +277,7 @@ export function generateWebnnModule(model: ModelProto, options: GenerateOptions)
     WebnnSession.toString(),
     '',
     '// ---- lowerings of the ops this model uses ----',
-    ...functionSources,
-    '',
-    ...entrySources,
+    library.source(),
     '',
     '// ---- the graph: one line per ONNX node, labelled with its name ----',
     'function buildGraph(g, inputs) {',
@@ -244,7 +289,7 @@ export function generateWebnnModule(model: ModelProto, options: GenerateOptions)
     '/** createSession({ weights, ml, MLGraphBuilder, context }) — see the header. */',
     'export async function createSession(options = {}) {',
     `  return ${WebnnSession.name}.create(options, {`,
-    `    source: ${JSON.stringify(options.source)},`,
+    `    source: ${jsString(options.source)},`,
     `    precision: ${JSON.stringify(options.precision)},`,
     `    float32Compute: ${JSON.stringify(options.float32Compute)},`,
     '    inputs: INPUTS,',
@@ -261,7 +306,13 @@ export function generateWebnnModule(model: ModelProto, options: GenerateOptions)
   return { code, weights: chunks, weightsBytes: offset, nodeCount: nodes.length };
 }
 
-function header(options: GenerateOptions, model: ModelProto, inputs: ModuleIO[], outputs: ModuleIO[], nodeCount: number): string {
+function header(
+  options: GenerateOptions,
+  model: ModelProto,
+  inputs: ModuleIO[],
+  outputs: ModuleIO[],
+  nodeCount: number,
+): string {
   const opset = modelOpsets(model).get('') ?? '?';
   const io = (list: ModuleIO[]) => list.map((i) => `${i.name}: ${i.dtype}[${i.dims.join(', ')}]`).join('; ');
   return [
@@ -271,7 +322,7 @@ function header(options: GenerateOptions, model: ModelProto, inputs: ModuleIO[],
     '//',
     "//   import { createSession } from './model.js';",
     '//   const session = await createSession({ ml, MLGraphBuilder });  // defaults: navigator.ml, globalThis.MLGraphBuilder',
-    "//   const out = await session.run({ x: { data: Float32Array, dims: [...] } });  // { [output]: { data, dims } }",
+    '//   const out = await session.run({ x: { data: Float32Array, dims: [...] } });  // { [output]: { data, dims } }',
     '//   session.dispose();',
     '//',
     '// weights: model.weights.bin next to this file by default (fetch; in Node read with node:fs),',
@@ -279,10 +330,17 @@ function header(options: GenerateOptions, model: ModelProto, inputs: ModuleIO[],
     `// inputs:  ${io(inputs)}`,
     `// outputs: ${io(outputs)}`,
     '// Symbolic dims take any value: one MLGraph is built and cached per distinct input shape,',
-    '// with shape arithmetic folded in JavaScript for those dims. The context\'s opSupportLimits()',
+    "// with shape arithmetic folded in JavaScript for those dims. The context's opSupportLimits()",
     '// is checked as the graph is built; a missing op or data type fails naming the node, op and',
-    `// type. ${options.float32Compute === 'float16' ? 'float32 tensors compute in float16 (weights stored as float16) where the context supports it, with float32 inputs and outputs. ' : ''}int64 tensors use`,
-    '// int64 where the context supports it, else int32.',
+    '// type. int64 tensors use int64 where the context supports it, else int32.',
+    ...(options.float32Compute === 'float16'
+      ? [
+          '// float32 tensors compute in float16 (weights stored as float16) where the context supports',
+          '// it, else in float32; inputs and outputs stay float32.',
+        ]
+      : []),
     '',
-  ].join('\n');
+  ]
+    .map(printable) // file and value names in // comments: a line break in one would end the comment
+    .join('\n');
 }

@@ -5,6 +5,7 @@
 //   const v = await webnnTarget.emit({ source, model, precision: 'fp32', dir, warn });
 //   const runner = await webnnTarget.runner(v);
 
+import { supportedOpKeys } from './op-registry.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Graph, valueInfoType } from '../../onnx/graph.js';
@@ -25,16 +26,25 @@ export function webnnGaps(model: ModelProto, where: string): Unsupported[] {
   graph.nodes.forEach((node, index) => {
     if (node.opType === 'Constant' && (node.domain ?? '') === '') return;
     const found = findLowering(node, graph, opsets);
-    if ('reason' in found) gaps.push({ node: node.name || `${node.opType}_${index}`, opType: node.opType, reason: found.reason });
+    if ('reason' in found)
+      gaps.push({ node: node.name || `${node.opType}_${index}`, opType: node.opType, reason: found.reason });
   });
   for (const t of graph.initializers) {
     if (!elementTypeOf(t.dataType))
-      gaps.push({ node: t.name, opType: 'initializer', reason: `has element type ${t.dataType}, which WebNN has no data type for` });
+      gaps.push({
+        node: t.name,
+        opType: 'initializer',
+        reason: `has element type ${t.dataType}, which WebNN has no data type for`,
+      });
   }
   for (const io of [...graph.inputs, ...graph.outputs]) {
     const type = valueInfoType(io);
     if (!elementTypeNamed(type.dtype))
-      gaps.push({ node: io.name, opType: 'graph input/output', reason: `has element type ${type.dtype ?? 'unknown'}, which WebNN has no data type for` });
+      gaps.push({
+        node: io.name,
+        opType: 'graph input/output',
+        reason: `has element type ${type.dtype ?? 'unknown'}, which WebNN has no data type for`,
+      });
     else if (!type.dims)
       gaps.push({ node: io.name, opType: 'graph input/output', reason: 'has no declared shape (rank)' });
   }
@@ -45,6 +55,7 @@ export const webnnTarget: Target = {
   name: 'webnn',
   precisions: ['fp32', 'fp16', 'int8', 'int4', 'int3', 'int2', 'mixed', 'auto'],
   supports: (model: ModelProto, _precision: Precision) => webnnGaps(model, 'model'),
+  supportedOps: () => supportedOpKeys(),
 
   async emit(request: EmitRequest): Promise<EmittedVariant> {
     const where = path.basename(request.source.path);

@@ -83,7 +83,8 @@ export class WebnnBuildContext implements BuildContext {
     if (data.length !== count) this.fail(`internal: ${data.length} values for shape [${dims.join(', ')}]`);
     let out: Float32Array | Float64Array | Uint8Array;
     if (dtype === 'float32') out = Float32Array.from(data);
-    else if (dtype === 'float16') out = Float32Array.from(WebnnBuildContext.float16Array(data), WebnnBuildContext.float16Value);
+    else if (dtype === 'float16')
+      out = Float32Array.from(WebnnBuildContext.float16Array(data), WebnnBuildContext.float16Value);
     else if (dtype === 'bool') out = Uint8Array.from(data, (x) => (x ? 1 : 0));
     else out = Float64Array.from(data, (x) => (Number.isNaN(x) ? 0 : Math.trunc(x)));
     return { dtype, dims: dims.slice(), data: out };
@@ -304,7 +305,8 @@ export class WebnnBuildContext implements BuildContext {
     }
     for (const [role, operands] of Object.entries(roles)) {
       if (operands === undefined) continue;
-      for (const o of Array.isArray(operands) ? operands : [operands]) this.check(op, role, o.dataType, o.shape.length);
+      for (const o of Array.isArray(operands) ? operands : [operands])
+        this.check(op, role, o.dataType, o.shape.length);
     }
     return method.apply(this.b, args);
   }
@@ -322,7 +324,10 @@ export class WebnnBuildContext implements BuildContext {
     }
     const range = limits.rankRange;
     if (range && (rank < range.min || rank > range.max)) {
-      this.unsupported(`this WebNN context supports ${op}() ${role} of rank ${range.min}..${range.max}, not ${rank}`, undefined);
+      this.unsupported(
+        `this WebNN context supports ${op}() ${role} of rank ${range.min}..${range.max}, not ${rank}`,
+        undefined,
+      );
     }
   }
 
@@ -334,7 +339,13 @@ export class WebnnBuildContext implements BuildContext {
 
   private weightConstant(entry: WeightEntry): MLOperandLike {
     const dataType = this.type(entry.dtype);
-    const natural: Partial<Record<ElementType, MLDataType>> = { bool: 'uint8', int16: undefined, uint16: undefined, int2: undefined, uint2: undefined };
+    const natural: Partial<Record<ElementType, MLDataType>> = {
+      bool: 'uint8',
+      int16: undefined,
+      uint16: undefined,
+      int2: undefined,
+      uint2: undefined,
+    };
     const stored = entry.storage in natural ? natural[entry.storage] : (entry.storage as MLDataType);
     this.check('constant', 'dataTypes', dataType, entry.dims.length);
     const descriptor = { dataType, shape: entry.dims.slice() };
@@ -418,9 +429,9 @@ export class WebnnBuildContext implements BuildContext {
         for (let i = 0; i < n; i++) {
           const x = data[i];
           out[i] =
-            x >= 9223372036854775807
+            x >= 2 ** 63
               ? 9223372036854775807n
-              : x <= -9223372036854775808
+              : x <= -(2 ** 63)
                 ? -9223372036854775808n
                 : BigInt(Number.isNaN(x) ? 0 : Math.trunc(x));
         }

@@ -31,7 +31,8 @@ export const WEBNN_REFERENCE_RUNTIME = `webnn-reference (${TOOL_NAME} ${TOOL_VER
 /** Imports model.js fresh (a changed file at the same path is not served from the module cache). */
 export async function importWebnnModule(modelJs: string): Promise<WebnnModule> {
   const hash = createHash('sha256').update(readFileSync(modelJs)).digest('hex').slice(0, 16);
-  return (await import(`${pathToFileURL(modelJs).href}?sha=${hash}`)) as WebnnModule;
+  // webpackIgnore: in the bundled CLI/Action this must stay a real run-time import().
+  return (await import(/* webpackIgnore: true */ `${pathToFileURL(modelJs).href}?sha=${hash}`)) as WebnnModule;
 }
 
 function toFeed(t: HostTensor): Feed {
@@ -49,7 +50,8 @@ export async function createWebnnRunner(modelJs: string): Promise<Runner> {
     ml: ml as unknown as MLLike,
     MLGraphBuilder: MLGraphBuilder as unknown as MLGraphBuilderConstructor,
   });
-  const describe = (list: ModuleIO[]): IOInfo[] => list.map((io) => ({ name: io.name, dtype: io.dtype as DType, dims: io.dims }));
+  const describe = (list: ModuleIO[]): IOInfo[] =>
+    list.map((io) => ({ name: io.name, dtype: io.dtype as DType, dims: io.dims }));
   const outputs = describe(session.outputs);
   return {
     runtime: WEBNN_REFERENCE_RUNTIME,

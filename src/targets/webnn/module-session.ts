@@ -132,7 +132,8 @@ export class WebnnSession {
         `${spec.source} (WebNN): no WebNN API here — pass { ml, MLGraphBuilder } to createSession (e.g. from model-convert/webnn) or run where navigator.ml exists.`,
       );
     }
-    if (!Builder) throw new Error(`${spec.source} (WebNN): MLGraphBuilder is missing — pass it to createSession.`);
+    if (!Builder)
+      throw new Error(`${spec.source} (WebNN): MLGraphBuilder is missing — pass it to createSession.`);
     const weightBytes = await WebnnSession.loadWeights(options.weights, spec);
     const context = options.context ?? (await ml!.createContext(options.contextOptions ?? {}));
     return new WebnnSession(spec, context, !options.context, Builder, weightBytes);
@@ -154,7 +155,8 @@ export class WebnnSession {
         bytes = await fs.readFile(url);
       } else {
         const response = await fetch(url);
-        if (!response.ok) throw new Error(`${spec.source} (WebNN): cannot fetch ${url.href}: HTTP ${response.status}`);
+        if (!response.ok)
+          throw new Error(`${spec.source} (WebNN): cannot fetch ${url.href}: HTTP ${response.status}`);
         bytes = new Uint8Array(await response.arrayBuffer());
       }
     }
@@ -188,7 +190,9 @@ export class WebnnSession {
     if (this.ownsContext) this.queue.then(() => this.context.destroy?.());
   }
 
-  private async runNow(feeds: Record<string, Feed>): Promise<Record<string, { data: TensorData; dims: number[] }>> {
+  private async runNow(
+    feeds: Record<string, Feed>,
+  ): Promise<Record<string, { data: TensorData; dims: number[] }>> {
     if (this.disposed) throw new Error(`${this.spec.source} (WebNN): the session was disposed.`);
     const dimsByInput = this.checkFeeds(feeds);
     const key = this.inputs.map((i) => dimsByInput[i.name].join('x')).join(';');
@@ -223,29 +227,38 @@ export class WebnnSession {
     const where = `${this.spec.source} (WebNN)`;
     for (const name of Object.keys(feeds)) {
       if (!this.inputs.some((i) => i.name === name))
-        throw new Error(`${where}: unknown input "${name}" (inputs: ${this.inputs.map((i) => i.name).join(', ')}).`);
+        throw new Error(
+          `${where}: unknown input "${name}" (inputs: ${this.inputs.map((i) => i.name).join(', ')}).`,
+        );
     }
     const bound = new Map<string, number>();
     const out: Record<string, number[]> = {};
     for (const input of this.inputs) {
       const feed = feeds[input.name];
-      if (!feed || !feed.data || !Array.isArray(feed.dims)) throw new Error(`${where}: input "${input.name}" needs { data, dims }.`);
+      if (!feed || !feed.data || !Array.isArray(feed.dims))
+        throw new Error(`${where}: input "${input.name}" needs { data, dims }.`);
       const dims = feed.dims.map((d) => Number(d));
       const bad = () =>
-        new Error(`${where}: input "${input.name}" has dims [${dims.join(', ')}], the model takes [${input.dims.join(', ')}].`);
+        new Error(
+          `${where}: input "${input.name}" has dims [${dims.join(', ')}], the model takes [${input.dims.join(', ')}].`,
+        );
       if (dims.length !== input.dims.length) throw bad();
       input.dims.forEach((d, i) => {
         if (!Number.isInteger(dims[i]) || dims[i] < 0) throw bad();
         if (typeof d === 'number' && d !== dims[i]) throw bad();
         if (typeof d === 'string' && d !== '?') {
           if (bound.has(d) && bound.get(d) !== dims[i])
-            throw new Error(`${where}: dim "${d}" is ${bound.get(d)} in one input and ${dims[i]} in input "${input.name}".`);
+            throw new Error(
+              `${where}: dim "${d}" is ${bound.get(d)} in one input and ${dims[i]} in input "${input.name}".`,
+            );
           bound.set(d, dims[i]);
         }
       });
       const count = dims.reduce((a, b) => a * b, 1);
       if (feed.data.length !== count)
-        throw new Error(`${where}: input "${input.name}" has ${feed.data.length} values for dims [${dims.join(', ')}] (${count}).`);
+        throw new Error(
+          `${where}: input "${input.name}" has ${feed.data.length} values for dims [${dims.join(', ')}] (${count}).`,
+        );
       out[input.name] = dims;
     }
     return out;
@@ -253,14 +266,16 @@ export class WebnnSession {
 
   private modes(): BuildMode[] {
     const limits = this.limits as { constant?: { dataTypes?: MLDataType[] } };
-    const can = (t: MLDataType) => !Array.isArray(limits.constant?.dataTypes) || limits.constant!.dataTypes!.includes(t);
+    const can = (t: MLDataType) =>
+      !Array.isArray(limits.constant?.dataTypes) || limits.constant!.dataTypes!.includes(t);
     const float32: BuildMode['float32'][] =
       this.spec.float32Compute === 'float16' && can('float16') ? ['float16', 'float32'] : ['float32'];
     const float16: BuildMode['float16'][] = can('float16') ? ['float16', 'float32'] : ['float32'];
     const int64: BuildMode['int64'][] = can('int64') ? ['int64', 'int32'] : ['int32'];
     const modes: BuildMode[] = [];
     for (const f32 of float32)
-      for (const f16 of float16) for (const i64 of int64) modes.push({ float32: f32, float16: f16, int64: i64 });
+      for (const f16 of float16)
+        for (const i64 of int64) modes.push({ float32: f32, float16: f16, int64: i64 });
     return modes;
   }
 
@@ -300,17 +315,30 @@ export class WebnnSession {
       }
       const operand = g.outputOperand(v, io.name);
       named[io.name] = operand;
-      outputs.push({ name: io.name, dtype: io.dtype, dims: Array.from(operand.shape), dataType: operand.dataType });
+      outputs.push({
+        name: io.name,
+        dtype: io.dtype,
+        dims: Array.from(operand.shape),
+        dataType: operand.dataType,
+      });
     }
     const graph = Object.keys(named).length > 0 ? await builder.build(named) : undefined;
     for (const o of outputs) {
       if (o.dataType === undefined) continue;
-      o.tensor = await this.context.createTensor({ dataType: o.dataType, shape: o.dims.slice(), readable: true });
+      o.tensor = await this.context.createTensor({
+        dataType: o.dataType,
+        shape: o.dims.slice(),
+        readable: true,
+      });
     }
     const compiledInputs: CompiledGraph['inputs'] = [];
     for (const [name, dataType] of g.inputTypes) {
       const dtype = this.inputs.find((i) => i.name === name)!.dtype;
-      const tensor = await this.context.createTensor({ dataType, shape: dimsByInput[name].slice(), writable: true });
+      const tensor = await this.context.createTensor({
+        dataType,
+        shape: dimsByInput[name].slice(),
+        writable: true,
+      });
       compiledInputs.push({ name, dtype, dataType, tensor });
     }
     return { graph, inputs: compiledInputs, outputs };
@@ -329,7 +357,8 @@ export class WebnnSession {
       return BigInt64Array.from(data as ArrayLike<number>, (x) => BigInt(x));
     }
     if (dataType === 'float16' && dtype === 'float16' && data instanceof Uint16Array) return data;
-    const numbers = data instanceof BigInt64Array || data instanceof BigUint64Array ? Array.from(data, Number) : data;
+    const numbers =
+      data instanceof BigInt64Array || data instanceof BigUint64Array ? Array.from(data, Number) : data;
     if (dataType === 'int32' && (dtype === 'int64' || dtype === 'uint64')) {
       for (let i = 0; i < numbers.length; i++) {
         const x = Number(numbers[i]);
@@ -340,7 +369,10 @@ export class WebnnSession {
       }
     }
     if (dtype === 'float16' && data instanceof Uint16Array) {
-      return spec.BuildContext.typedArray(dataType, Array.from(data, (b) => spec.BuildContext.float16Value(b)));
+      return spec.BuildContext.typedArray(
+        dataType,
+        Array.from(data, (b) => spec.BuildContext.float16Value(b)),
+      );
     }
     if (dtype === 'bool') return Uint8Array.from(numbers as ArrayLike<number>, (x) => (x ? 1 : 0));
     return spec.BuildContext.typedArray(dataType, numbers as ArrayLike<number>);
@@ -355,7 +387,9 @@ export class WebnnSession {
     switch (dataType) {
       case 'float32': {
         const values = new Float32Array(buffer);
-        return dtype === 'float16' ? Uint16Array.from(values, (x) => spec.BuildContext.float16Bits(x)) : values;
+        return dtype === 'float16'
+          ? Uint16Array.from(values, (x) => spec.BuildContext.float16Bits(x))
+          : values;
       }
       case 'float16':
         return new Uint16Array(buffer);

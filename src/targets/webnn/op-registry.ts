@@ -61,7 +61,8 @@ export type Opsets = Map<string, number>;
 
 export function modelOpsets(model: onnx.IModelProto): Opsets {
   const out: Opsets = new Map();
-  for (const o of model.opsetImport ?? []) out.set(AI_ONNX.has(o.domain ?? '') ? '' : o.domain!, int64ToNumber(o.version));
+  for (const o of model.opsetImport ?? [])
+    out.set(AI_ONNX.has(o.domain ?? '') ? '' : o.domain!, int64ToNumber(o.version));
   return out;
 }
 
@@ -72,9 +73,7 @@ export function findLowering(node: NodeProto, graph: Graph, opsets: Opsets): Loo
   const opset = opsets.get(domain) ?? 1;
   const versions = WEBNN_OPS[opKey(node)];
   if (!versions) return { reason: `has no WebNN lowering in this version` };
-  const entry = versions
-    .filter((v) => v.since <= opset)
-    .sort((p, q) => q.since - p.since)[0];
+  const entry = versions.filter((v) => v.since <= opset).sort((p, q) => q.since - p.since)[0];
   if (!entry) return { reason: `is lowered from opset ${versions[0].since}; the model uses opset ${opset}` };
   const view = new NodeView(node, graph, opset);
   const attrs = entry.attributes ? entry.attributes(view) : {};
@@ -188,7 +187,9 @@ class NodeView implements OnnxNodeView {
     if (!name) return undefined;
     const c = this.graph.constant(name);
     if (c) return (c.dims ?? []).length;
-    const vi = [...this.graph.proto.input, ...(this.graph.proto.valueInfo ?? [])].find((v) => v.name === name);
+    const vi = [...this.graph.proto.input, ...(this.graph.proto.valueInfo ?? [])].find(
+      (v) => v.name === name,
+    );
     return vi ? valueInfoType(vi).dims?.length : undefined;
   }
 }

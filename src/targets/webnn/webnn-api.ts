@@ -4,16 +4,7 @@
 //   const context: MLContextLike = await ml.createContext();
 
 export type MLDataType =
-  | 'float32'
-  | 'float16'
-  | 'int64'
-  | 'uint64'
-  | 'int32'
-  | 'uint32'
-  | 'int8'
-  | 'uint8'
-  | 'int4'
-  | 'uint4';
+  'float32' | 'float16' | 'int64' | 'uint64' | 'int32' | 'uint32' | 'int8' | 'uint8' | 'int4' | 'uint4';
 
 export interface MLOperandDescriptorLike {
   dataType: MLDataType;
@@ -56,9 +47,15 @@ export type MLOpSupportLimitsLike = Record<string, unknown>;
 
 export interface MLContextLike {
   opSupportLimits(): MLOpSupportLimitsLike;
-  createTensor(descriptor: MLOperandDescriptorLike & { readable?: boolean; writable?: boolean }): Promise<MLTensorLike>;
+  createTensor(
+    descriptor: MLOperandDescriptorLike & { readable?: boolean; writable?: boolean },
+  ): Promise<MLTensorLike>;
   writeTensor(tensor: MLTensorLike, data: ArrayBufferView): void;
-  dispatch(graph: MLGraphLike, inputs: Record<string, MLTensorLike>, outputs: Record<string, MLTensorLike>): void;
+  dispatch(
+    graph: MLGraphLike,
+    inputs: Record<string, MLTensorLike>,
+    outputs: Record<string, MLTensorLike>,
+  ): void;
   readTensor(tensor: MLTensorLike): Promise<ArrayBuffer>;
   destroy?(): void;
 }

@@ -46,7 +46,7 @@ function groupWeights(c: LoweringContext, w: OvValue, group: number): OvValue {
 function lowerConv(c: LoweringContext): OvValue[] {
   const x = c.input(0);
   const group = c.int('group', 1);
-  const w = c.weight(1, 'rows', false) ?? c.input(1);
+  const w = c.input(1);
   const spatial = x.shape.length - 2;
   const attrs = spatialAttrs(c, spatial);
   const y =
@@ -121,32 +121,32 @@ function lowerInstanceNorm(c: LoweringContext): OvValue[] {
   return [c.op('Add', [y, bias], NUMPY, 'bias')];
 }
 
-/** The 2-D constant W when input `i` is Transpose(W) (tied embeddings feed lm heads this way). */
-function transposedConstant(c: LoweringContext, i: number): string | undefined {
+/**
+ * The compressed 2-D weight W when input `i` is Transpose(W): tied embeddings feed LM heads
+ * this way, and W itself is then the [N, K] weight MatMul reads with transpose_b.
+ */
+function transposedCompressedWeight(c: LoweringContext, i: number): string | undefined {
   const p = c.scope.producer(c.node.input[i]);
-  if (p?.opType !== 'Transpose') return undefined;
-  const w = c.scope.host(p.input[0]);
+  if (p?.opType !== 'Transpose' || !c.scope.isCompressed(p.input[0])) return undefined;
   const perm = p.attribute.find((a) => a.name === 'perm')?.ints?.map(Number);
-  return w && w.dims.length === 2 && (!perm || (perm[0] === 1 && perm[1] === 0)) ? p.input[0] : undefined;
+  const w = c.scope.compressed.get(p.input[0])!;
+  return w.dims.length === 2 && (!perm || (perm[0] === 1 && perm[1] === 0)) ? p.input[0] : undefined;
 }
 
+/** MatMul with a compressed weight reads it as [N, K] with transpose_b, as OpenVINO stores them. */
 function lowerMatMul(c: LoweringContext): OvValue[] {
-  const viaTranspose = transposedConstant(c, 1);
-  const compressed = viaTranspose
-    ? c.scope.weight(viaTranspose, 'rows', true)
-    : c.weight(1, 'transposed', true);
-  if (compressed)
-    return [c.op('MatMul', [c.input(0), compressed], { transpose_a: false, transpose_b: true })];
+  const viaTranspose = transposedCompressedWeight(c, 1);
+  const columns = viaTranspose ? c.scope.get(viaTranspose, c.where) : c.weightColumns(1);
+  if (columns) return [c.op('MatMul', [c.input(0), columns], { transpose_a: false, transpose_b: true })];
   return [c.op('MatMul', [c.input(0), c.input(1)], { transpose_a: false, transpose_b: false })];
 }
 
 function lowerGemm(c: LoweringContext): OvValue[] {
   const transB = c.int('transB', 0) === 1;
-  const compressed = c.weight(1, transB ? 'rows' : 'transposed', true);
-  const b = compressed ?? c.input(1);
-  let y = c.op('MatMul', [c.input(0), b], {
+  const columns = transB ? undefined : c.weightColumns(1);
+  let y = c.op('MatMul', [c.input(0), columns ?? c.input(1)], {
     transpose_a: c.int('transA', 0) === 1,
-    transpose_b: compressed ? true : transB,
+    transpose_b: transB || columns !== undefined,
   });
   const alpha = c.float('alpha', 1);
   if (alpha !== 1) y = c.op('Multiply', [y, c.scalar(alpha, y.type)], NUMPY, 'alpha');
@@ -305,7 +305,7 @@ function lowerResize(c: LoweringContext): OvValue[] {
           kept,
         );
   } else {
-    input = c.input(useSizes ? 3 : scalesIndex, true);
+    input = c.input(useSizes ? 3 : scalesIndex);
   }
   const mode = RESIZE_MODES[c.string('mode', 'nearest')];
   const attrs: Record<string, AttrValue> = {

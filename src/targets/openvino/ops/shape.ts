@@ -162,9 +162,7 @@ function encodeOnes(type: OvValue['type'], n: number): Uint8Array {
 
 function lowerGather(c: LoweringContext): OvValue[] {
   const axis = c.int('axis', 0);
-  const dataRank = c.constant(0)?.dims.length;
-  const embedding = axis === 0 && dataRank === 2 ? c.weight(0, 'rows', false) : undefined;
-  const data = embedding ?? c.input(0);
+  const data = c.input(0);
   return [
     c.op('Gather', [data, c.input(1), c.scalar(normAxis(c, axis, rankOf(data)), 'i64')], { batch_dims: 0 }),
   ];
@@ -184,6 +182,20 @@ function lowerConstantOfShape(c: LoweringContext): OvValue[] {
     Array.from(t.data as ArrayLike<number | bigint>, Number),
   );
   return [c.op('Broadcast', [value, c.input(0)], { mode: 'numpy' })];
+}
+
+const FLOAT16 = 10;
+
+/** Cast → Convert; an f16 constant cast to f32 is fp16 weight storage, so its Convert is marked as decompression. */
+function lowerCast(c: LoweringContext): OvValue[] {
+  const to = ovElementType(castTarget(c), c.where);
+  const fp16Weight = to === 'f32' && c.scope.constants.get(c.node.input[0])?.dataType === FLOAT16;
+  return c.b.op('Convert', {
+    name: c.label,
+    inputs: [c.input(0)],
+    attrs: { destination_type: to },
+    rtInfo: fp16Weight ? ['decompression'] : [],
+  });
 }
 
 function castTarget(c: LoweringContext | NodeAttributes): ReturnType<typeof dtypeFromOnnx> {
@@ -249,15 +261,13 @@ export const SHAPE_LOWERINGS: Record<string, OpLowering> = {
   },
   Range: {
     lower: (c) => {
-      const start = c.input(0, true);
-      return [c.op('Range', [start, c.input(1, true), c.input(2, true)], { output_type: start.type })];
+      const start = c.input(0);
+      return [c.op('Range', [start, c.input(1), c.input(2)], { output_type: start.type })];
     },
   },
   ConstantOfShape: { lower: lowerConstantOfShape },
   Cast: {
-    lower: (c) => [
-      c.op('Convert', [c.input(0)], { destination_type: ovElementType(castTarget(c), c.where) }),
-    ],
+    lower: lowerCast,
     check: (n) => {
       const t = castTarget(n);
       return t && t !== 'string' && t !== 'int2' && t !== 'uint2'

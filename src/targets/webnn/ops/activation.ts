@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Activations and softmax → WebNN relu/sigmoid/tanh/gelu/leakyRelu/elu/hardSigmoid/
 // hardSwish/softplus/softsign/prelu/clamp/softmax. Decomposed where WebNN has no direct
 // form: Gelu(approximate=tanh), Selu (γ·elu), Clip with run-time bounds (max/min),
@@ -23,8 +24,10 @@ function lowerGelu(g: BuildContext, x: Value[], a: GeluAttrs, label: string): Va
   const v = g.operand(x[0]);
   if (!a.tanh) return g.result(g.call('gelu', { input: v }, v, g.opts(label)), dtype);
   // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
-  const mul = (p: typeof v, q: typeof v, step: string) => g.call('mul', { a: p, b: q }, p, q, g.opts(`${label}#${step}`));
-  const add = (p: typeof v, q: typeof v, step: string) => g.call('add', { a: p, b: q }, p, q, g.opts(`${label}#${step}`));
+  const mul = (p: typeof v, q: typeof v, step: string) =>
+    g.call('mul', { a: p, b: q }, p, q, g.opts(`${label}#${step}`));
+  const add = (p: typeof v, q: typeof v, step: string) =>
+    g.call('add', { a: p, b: q }, p, q, g.opts(`${label}#${step}`));
   const cube = mul(mul(v, v, 'square'), v, 'cube');
   const inner = add(v, mul(cube, g.scalar(dtype, 0.044715), 'cubic'), 'inner');
   const scaled = mul(inner, g.scalar(dtype, Math.sqrt(2 / Math.PI)), 'scaled');
@@ -51,7 +54,11 @@ function lowerClip(g: BuildContext, x: Value[], a: ClipAttrs, label: string): Va
   const dtype = x[0].dtype;
   const v = g.operand(x[0]);
   const bound = (i: number, fallback: number | null) =>
-    x[i] === undefined ? { known: true, value: fallback } : g.isHost(x[i]) ? { known: true, value: g.numbers(x[i], 'a bound')[0] } : { known: false, value: null };
+    x[i] === undefined
+      ? { known: true, value: fallback }
+      : g.isHost(x[i])
+        ? { known: true, value: g.numbers(x[i], 'a bound')[0] }
+        : { known: false, value: null };
   const lo = bound(1, a.min);
   const hi = bound(2, a.max);
   if (lo.known && hi.known) {
@@ -92,7 +99,13 @@ function lowerSoftmax(g: BuildContext, x: Value[], a: SoftmaxAttrs, label: strin
     const exp = g.call('exp', { input: shifted }, shifted, g.opts(`${label}#exp`));
     const sum = g.call('reduceSum', { input: exp }, exp, g.opts(`${label}#sum`, keep));
     const log = g.call('log', { input: sum }, sum, g.opts(`${label}#log`));
-    out = g.call('sub', { a: shifted, b: log }, shifted, log, g.opts(a.legacy ? `${label}#logsoftmax` : label));
+    out = g.call(
+      'sub',
+      { a: shifted, b: log },
+      shifted,
+      log,
+      g.opts(a.legacy ? `${label}#logsoftmax` : label),
+    );
   }
   return g.result(a.legacy ? g.reshape(out, dims, label) : out, dtype);
 }
@@ -101,9 +114,7 @@ const simple = (
   op: string,
   since: number,
   options: (n: OnnxNodeView) => Record<string, number> = () => ({}),
-): OpVersion[] => [
-  { since, attributes: (n) => ({ op, options: options(n) }), lower: lowerActivation },
-];
+): OpVersion[] => [{ since, attributes: (n) => ({ op, options: options(n) }), lower: lowerActivation }];
 
 const softmax = (log: boolean): OpVersion[] => [
   { since: 1, attributes: (n) => ({ axis: n.int('axis', 1), legacy: true, log }), lower: lowerSoftmax },
@@ -119,18 +130,37 @@ export const activationOps: OpTable = {
   HardSwish: simple('hardSwish', 14),
   LeakyRelu: simple('leakyRelu', 6, (n) => ({ alpha: n.float('alpha', 0.01) })),
   Elu: simple('elu', 6, (n) => ({ alpha: n.float('alpha', 1) })),
-  HardSigmoid: simple('hardSigmoid', 6, (n) => ({ alpha: n.float('alpha', 0.2), beta: n.float('beta', 0.5) })),
-  Gelu: [{ since: 20, attributes: (n) => ({ tanh: n.string('approximate', 'none') === 'tanh' }), lower: lowerGelu }],
+  HardSigmoid: simple('hardSigmoid', 6, (n) => ({
+    alpha: n.float('alpha', 0.2),
+    beta: n.float('beta', 0.5),
+  })),
+  Gelu: [
+    {
+      since: 20,
+      attributes: (n) => ({ tanh: n.string('approximate', 'none') === 'tanh' }),
+      lower: lowerGelu,
+    },
+  ],
   Selu: [
     {
       since: 6,
-      attributes: (n) => ({ alpha: n.float('alpha', 1.67326319217681884765625), gamma: n.float('gamma', 1.05070102214813232421875) }),
+      attributes: (n) => ({
+        alpha: n.float('alpha', 1.67326319217681884765625),
+        gamma: n.float('gamma', 1.05070102214813232421875),
+      }),
       lower: lowerSelu,
     },
   ],
   PRelu: [{ since: 7, lower: lowerPrelu }],
   Clip: [
-    { since: 6, attributes: (n) => ({ min: n.float('min', -3.4028234663852886e38), max: n.float('max', 3.4028234663852886e38) }), lower: lowerClip },
+    {
+      since: 6,
+      attributes: (n) => ({
+        min: n.float('min', -3.4028234663852886e38),
+        max: n.float('max', 3.4028234663852886e38),
+      }),
+      lower: lowerClip,
+    },
     { since: 11, attributes: () => ({ min: null, max: null }), lower: lowerClip },
   ],
   Softmax: softmax(false),

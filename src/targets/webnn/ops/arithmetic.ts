@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Arithmetic ops → WebNN add/sub/mul/div/pow/max/min (numpy broadcasting, as in ONNX).
 // Variadic Sum/Max/Min/Mean chain the binary op. All evaluate on the host when every
 // input is known while the graph is built (shape arithmetic).
@@ -38,7 +39,13 @@ function lowerVariadic(g: BuildContext, x: Value[], a: VariadicAttrs, label: str
   let acc = g.operandAs(inputs[0], dtype, `${label}#0`);
   for (let i = 1; i < inputs.length; i++) {
     const next = g.operandAs(inputs[i], dtype, `${label}#${i}`);
-    acc = g.call(a.op, { a: acc, b: next }, acc, next, g.opts(i === inputs.length - 1 && !a.mean ? label : `${label}#${i}`));
+    acc = g.call(
+      a.op,
+      { a: acc, b: next },
+      acc,
+      next,
+      g.opts(i === inputs.length - 1 && !a.mean ? label : `${label}#${i}`),
+    );
   }
   if (a.mean) {
     const count = g.scalar(dtype, inputs.length);

@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Conv and ConvTranspose → WebNN conv2d / convTranspose2d (nchw input, oihw / iohw
 // filter — ONNX's own layouts). auto_pad SAME_UPPER/SAME_LOWER/VALID and ConvTranspose's
 // output_shape become explicit padding from the concrete input dims; 1-D convolutions run
@@ -6,7 +7,7 @@
 
 import { notExpressible, type BuildContext, type OnnxNodeView, type OpTable, type Value } from './types.js';
 
-type ConvAttrs = {
+export type ConvAttrs = {
   transpose: boolean;
   autoPad: string;
   pads: number[] | null;
@@ -17,13 +18,14 @@ type ConvAttrs = {
   outputShape: number[] | null;
 };
 
-function lowerConv(g: BuildContext, x: Value[], a: ConvAttrs, label: string): Value {
+export function lowerConv(g: BuildContext, x: Value[], a: ConvAttrs, label: string): Value {
   const dtype = x[0].dtype;
   let input = g.operand(x[0]);
   let filter = g.operandAs(x[1], dtype, `${label}#filter`);
   const bias = x[2] === undefined ? undefined : g.operandAs(x[2], dtype, `${label}#bias`);
   const rank = input.shape.length;
-  if (rank !== 3 && rank !== 4) g.fail(`${rank - 2}-D convolution: WebNN convolves 1-D (as 2-D) and 2-D only`);
+  if (rank !== 3 && rank !== 4)
+    g.fail(`${rank - 2}-D convolution: WebNN convolves 1-D (as 2-D) and 2-D only`);
   const oneD = rank === 3;
   const spatial = (list: number[] | null, fallback: number) => {
     const values = list ?? (oneD ? [fallback] : [fallback, fallback]);
@@ -50,12 +52,18 @@ function lowerConv(g: BuildContext, x: Value[], a: ConvAttrs, label: string): Va
     for (let i = 0; i < 2; i++) {
       const extent = (kernel[i] - 1) * dilations[i] + 1;
       const total = a.transpose
-        ? Math.max(0, strides[i] * (inSize[i] - 1) + outputPadding[i] + extent - (outputSizes ? outputSizes[i] : inSize[i] * strides[i]))
+        ? Math.max(
+            0,
+            strides[i] * (inSize[i] - 1) +
+              outputPadding[i] +
+              extent -
+              (outputSizes ? outputSizes[i] : inSize[i] * strides[i]),
+          )
         : Math.max(0, (Math.ceil(inSize[i] / strides[i]) - 1) * strides[i] + extent - inSize[i]);
       const small = Math.floor(total / 2);
       const upper = a.autoPad === 'SAME_UPPER';
-      // Conv: SAME_UPPER puts the extra pixel at the end. ConvTranspose (ONNX Runtime): at the start.
-      const first = a.transpose ? (upper ? total - small : small) : upper ? small : total - small;
+      // SAME_UPPER puts an odd pixel of padding at the end; SAME_LOWER and output_shape at the start.
+      const first = upper ? small : total - small;
       begin.push(first);
       end.push(total - first);
     }
@@ -77,12 +85,18 @@ function lowerConv(g: BuildContext, x: Value[], a: ConvAttrs, label: string): Va
     outputSizes,
   };
   const op = a.transpose ? 'convTranspose2d' : 'conv2d';
-  const out = g.call(op, { input, filter, bias }, input, filter, g.opts(oneD ? `${label}#conv2d` : label, options));
+  const out = g.call(
+    op,
+    { input, filter, bias },
+    input,
+    filter,
+    g.opts(oneD ? `${label}#conv2d` : label, options),
+  );
   if (!oneD) return g.result(out, dtype);
   return g.result(g.reshape(out, [out.shape[0], out.shape[1], out.shape[3]], label), dtype);
 }
 
-function convAttributes(transpose: boolean) {
+export function convAttributes(transpose: boolean) {
   return (n: OnnxNodeView) => {
     const kernel = n.ints('kernel_shape');
     const rank = kernel?.length ?? (n.inputRank(1) !== undefined ? n.inputRank(1)! - 2 : undefined);

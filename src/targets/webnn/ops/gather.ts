@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Indexing ops → WebNN gather / gatherElements / gatherND / scatterElements / scatterND /
 // triangular. WebNN takes indices in [-N, N) like ONNX. Gather also evaluates on the host
 // (Shape → Gather picks a dim); Trilu's k must be known when the graph is built.
@@ -32,7 +33,8 @@ function hostGather(g: BuildContext, x: Value[], a: AxisAttrs): Value {
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < indices.length; k++) {
       const row = indices[k] < 0 ? indices[k] + dims[axis] : indices[k];
-      if (!(row >= 0 && row < dims[axis])) g.fail(`index ${indices[k]} is out of range for a dim of ${dims[axis]}`);
+      if (!(row >= 0 && row < dims[axis]))
+        g.fail(`index ${indices[k]} is out of range for a dim of ${dims[axis]}`);
       for (let i = 0; i < inner; i++) out[at++] = data[(o * dims[axis] + row) * inner + i];
     }
   }
@@ -58,36 +60,63 @@ function lowerScatter(g: BuildContext, x: Value[], a: ScatterAttrs, label: strin
   const indices = indicesOperand(g, x[1], `${label}#indices`);
   const updates = g.operandAs(x[2], x[0].dtype, `${label}#updates`);
   const roles = { input, indices, updates };
-  if (a.op === 'scatterND') return g.result(g.call('scatterND', roles, input, indices, updates, g.opts(label)), x[0].dtype);
+  if (a.op === 'scatterND')
+    return g.result(g.call('scatterND', roles, input, indices, updates, g.opts(label)), x[0].dtype);
   const axis = g.axis(a.axis, input.shape.length);
-  return g.result(g.call('scatterElements', roles, input, indices, updates, g.opts(label, { axis })), x[0].dtype);
+  return g.result(
+    g.call('scatterElements', roles, input, indices, updates, g.opts(label, { axis })),
+    x[0].dtype,
+  );
 }
 
 function lowerTrilu(g: BuildContext, x: Value[], a: TriluAttrs, label: string): Value {
   const input = g.operand(x[0]);
   const diagonal = x[1] === undefined ? 0 : g.ints(x[1], 'k')[0];
-  return g.result(g.call('triangular', { input }, input, g.opts(label, { upper: a.upper, diagonal })), x[0].dtype);
+  return g.result(
+    g.call('triangular', { input }, input, g.opts(label, { upper: a.upper, diagonal })),
+    x[0].dtype,
+  );
 }
 
 const scatter = (op: string) => (n: import('./types.js').OnnxNodeView) =>
   n.string('reduction', 'none') !== 'none'
-    ? notExpressible(`scatters with reduction "${n.string('reduction', 'none')}"; WebNN scatters by replacing only`)
+    ? notExpressible(
+        `scatters with reduction "${n.string('reduction', 'none')}"; WebNN scatters by replacing only`,
+      )
     : { op, axis: n.int('axis', 0) };
 
 export const gatherOps: OpTable = {
-  Gather: [{ since: 1, attributes: (n) => ({ axis: n.int('axis', 0) }), lower: lowerGather, host: hostGather, helpers: [indicesOperand] }],
+  Gather: [
+    {
+      since: 1,
+      attributes: (n) => ({ axis: n.int('axis', 0) }),
+      lower: lowerGather,
+      host: hostGather,
+      helpers: [indicesOperand],
+    },
+  ],
   GatherElements: [
-    { since: 11, attributes: (n) => ({ axis: n.int('axis', 0) }), lower: lowerGatherElements, helpers: [indicesOperand] },
+    {
+      since: 11,
+      attributes: (n) => ({ axis: n.int('axis', 0) }),
+      lower: lowerGatherElements,
+      helpers: [indicesOperand],
+    },
   ],
   GatherND: [
     {
       since: 11,
-      attributes: (n) => (n.int('batch_dims', 0) !== 0 ? notExpressible('has batch_dims ≠ 0, which WebNN gatherND lacks') : {}),
+      attributes: (n) =>
+        n.int('batch_dims', 0) !== 0 ? notExpressible('has batch_dims ≠ 0, which WebNN gatherND lacks') : {},
       lower: lowerGatherND,
       helpers: [indicesOperand],
     },
   ],
-  ScatterND: [{ since: 11, attributes: scatter('scatterND'), lower: lowerScatter, helpers: [indicesOperand] }],
-  ScatterElements: [{ since: 11, attributes: scatter('scatterElements'), lower: lowerScatter, helpers: [indicesOperand] }],
+  ScatterND: [
+    { since: 11, attributes: scatter('scatterND'), lower: lowerScatter, helpers: [indicesOperand] },
+  ],
+  ScatterElements: [
+    { since: 11, attributes: scatter('scatterElements'), lower: lowerScatter, helpers: [indicesOperand] },
+  ],
   Trilu: [{ since: 14, attributes: (n) => ({ upper: n.int('upper', 1) === 1 }), lower: lowerTrilu }],
 };

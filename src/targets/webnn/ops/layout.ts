@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Shape-changing ops without data movement choices → WebNN reshape / transpose / expand /
 // tile. Reshape resolves ONNX's 0 (copy the input dim unless allowzero) and -1 (inferred)
 // against the concrete dims; Flatten, Squeeze and Unsqueeze are reshapes. Target shapes,
@@ -149,12 +150,36 @@ export const layoutOps: OpTable = {
     },
   ],
   Squeeze: [
-    { since: 1, attributes: (n) => ({ kind: 'squeeze', axes: n.ints('axes') ?? null }), lower: lowerReshape, host: hostReshape, helpers: reshapeLike },
-    { since: 13, attributes: () => ({ kind: 'squeeze', axes: null }), lower: lowerReshape, host: hostReshape, helpers: reshapeLike },
+    {
+      since: 1,
+      attributes: (n) => ({ kind: 'squeeze', axes: n.ints('axes') ?? null }),
+      lower: lowerReshape,
+      host: hostReshape,
+      helpers: reshapeLike,
+    },
+    {
+      since: 13,
+      attributes: () => ({ kind: 'squeeze', axes: null }),
+      lower: lowerReshape,
+      host: hostReshape,
+      helpers: reshapeLike,
+    },
   ],
   Unsqueeze: [
-    { since: 1, attributes: (n) => ({ kind: 'unsqueeze', axes: n.ints('axes') ?? [] }), lower: lowerReshape, host: hostReshape, helpers: reshapeLike },
-    { since: 13, attributes: () => ({ kind: 'unsqueeze', axes: null }), lower: lowerReshape, host: hostReshape, helpers: reshapeLike },
+    {
+      since: 1,
+      attributes: (n) => ({ kind: 'unsqueeze', axes: n.ints('axes') ?? [] }),
+      lower: lowerReshape,
+      host: hostReshape,
+      helpers: reshapeLike,
+    },
+    {
+      since: 13,
+      attributes: () => ({ kind: 'unsqueeze', axes: null }),
+      lower: lowerReshape,
+      host: hostReshape,
+      helpers: reshapeLike,
+    },
   ],
   Transpose: [
     {

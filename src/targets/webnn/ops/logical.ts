@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Comparison, logical and selection ops. ONNX bool tensors are WebNN uint8 (0/1), which is
 // what WebNN's comparisons return and where()/logical*() take. IsNaN and IsInf have no
 // WebNN op and are decomposed: IsNaN(x) = x != x, IsInf(x) = x == ±∞.
@@ -106,7 +107,10 @@ export const logicalOps: OpTable = {
   IsInf: [
     {
       since: 10,
-      attributes: (n) => ({ positive: n.int('detect_positive', 1) === 1, negative: n.int('detect_negative', 1) === 1 }),
+      attributes: (n) => ({
+        positive: n.int('detect_positive', 1) === 1,
+        negative: n.int('detect_negative', 1) === 1,
+      }),
       lower: lowerIsInf,
     },
   ],

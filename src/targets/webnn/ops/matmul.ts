@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // MatMul and Gemm → WebNN matmul (batched, broadcasting batch dims) and gemm (alpha, beta,
 // transposes, C broadcast). ONNX MatMul also takes 1-D operands, which WebNN does not:
 // they are reshaped to 2-D and the added axis is dropped from the result.
@@ -7,7 +8,7 @@ import type { BuildContext, OpTable, Value } from './types.js';
 
 type GemmAttrs = { alpha: number; beta: number; transA: boolean; transB: boolean };
 
-function lowerMatMul(g: BuildContext, x: Value[], _a: unknown, label: string): Value {
+export function lowerMatMul(g: BuildContext, x: Value[], _a: unknown, label: string): Value {
   const dtype = x[0].dtype;
   let lhs = g.operand(x[0]);
   let rhs = g.operandAs(x[1], dtype, `${label}#b`);
@@ -15,7 +16,13 @@ function lowerMatMul(g: BuildContext, x: Value[], _a: unknown, label: string): V
   const vectorB = rhs.shape.length === 1;
   if (vectorA) lhs = g.reshape(lhs, [1, lhs.shape[0]], `${label}#a2d`);
   if (vectorB) rhs = g.reshape(rhs, [rhs.shape[0], 1], `${label}#b2d`);
-  const product = g.call('matmul', { a: lhs, b: rhs }, lhs, rhs, g.opts(vectorA || vectorB ? `${label}#matmul` : label));
+  const product = g.call(
+    'matmul',
+    { a: lhs, b: rhs },
+    lhs,
+    rhs,
+    g.opts(vectorA || vectorB ? `${label}#matmul` : label),
+  );
   if (!vectorA && !vectorB) return g.result(product, dtype);
   let dims = Array.from(product.shape);
   if (vectorB) dims = dims.slice(0, -1);

@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Normalizations → WebNN layerNormalization / batchNormalization / instanceNormalization;
 // RMSNormalization (opset 23) is decomposed (x / √(mean(x²) + ε) · scale). Scale and bias
 // that ONNX broadcasts are expanded to the normalized shape WebNN requires. With
@@ -18,15 +19,24 @@ function lowerLayerNorm(g: BuildContext, x: Value[], a: LayerNormAttrs, label: s
   const axes: number[] = [];
   for (let i = axis; i < rank; i++) axes.push(i);
   const shape = input.shape.slice(axis);
-  const computeIn = a.stash32 && input.dataType === 'float16' && g.supports('layerNormalization', 'input', 'float32') ? 'float32' : input.dataType;
+  const computeIn =
+    a.stash32 && input.dataType === 'float16' && g.supports('layerNormalization', 'input', 'float32')
+      ? 'float32'
+      : input.dataType;
   const param = (v: Value | undefined, role: string) => {
     if (v === undefined) return undefined;
     let p = g.operandAs(v, dtype, `${label}#${role}`);
     if (p.shape.length !== shape.length || p.shape.some((d, i) => d !== shape[i])) {
-      p = g.reshape(p, [...new Array<number>(shape.length - p.shape.length).fill(1), ...p.shape], `${label}#${role}Rank`);
+      p = g.reshape(
+        p,
+        [...new Array<number>(shape.length - p.shape.length).fill(1), ...p.shape],
+        `${label}#${role}Rank`,
+      );
       p = g.call('expand', { input: p }, p, shape, g.opts(`${label}#${role}Expand`));
     }
-    return computeIn === p.dataType ? p : g.call('cast', { input: p }, p, computeIn, g.opts(`${label}#${role}Cast`));
+    return computeIn === p.dataType
+      ? p
+      : g.call('cast', { input: p }, p, computeIn, g.opts(`${label}#${role}Cast`));
   };
   const scale = param(x[1], 'scale');
   const bias = param(x[2], 'bias');
@@ -72,7 +82,12 @@ function lowerInstanceNorm(g: BuildContext, x: Value[], a: BatchNormAttrs, label
     'instanceNormalization',
     { input, scale, bias },
     input,
-    g.opts(flat ? `${label}#instanceNormalization` : label, { scale, bias, epsilon: a.epsilon, layout: 'nchw' }),
+    g.opts(flat ? `${label}#instanceNormalization` : label, {
+      scale,
+      bias,
+      epsilon: a.epsilon,
+      layout: 'nchw',
+    }),
   );
   return g.result(flat ? g.reshape(out, dims, label) : out, dtype);
 }
@@ -87,7 +102,12 @@ function lowerRmsNorm(g: BuildContext, x: Value[], a: LayerNormAttrs, label: str
   const step = (op: string, p: typeof input, q: typeof input, name: string) =>
     g.call(op, { a: p, b: q }, p, q, g.opts(`${label}#${name}`));
   const square = step('mul', input, input, 'square');
-  const mean = g.call('reduceMean', { input: square }, square, g.opts(`${label}#mean`, { axes, keepDimensions: true }));
+  const mean = g.call(
+    'reduceMean',
+    { input: square },
+    square,
+    g.opts(`${label}#mean`, { axes, keepDimensions: true }),
+  );
   const shifted = step('add', mean, g.scalar(dtype, a.epsilon), 'epsilon');
   const root = g.call('sqrt', { input: shifted }, shifted, g.opts(`${label}#sqrt`));
   const normalized = step('div', input, root, 'normalize');
@@ -100,8 +120,13 @@ export const normalizationOps: OpTable = {
     {
       since: 17,
       attributes: (n) => {
-        if (n.outputs.slice(1).some((o) => o)) return notExpressible('returns Mean/InvStdDev, which WebNN does not');
-        return { axis: n.int('axis', -1), epsilon: n.float('epsilon', 1e-5), stash32: n.int('stash_type', 1) === 1 };
+        if (n.outputs.slice(1).some((o) => o))
+          return notExpressible('returns Mean/InvStdDev, which WebNN does not');
+        return {
+          axis: n.int('axis', -1),
+          epsilon: n.float('epsilon', 1e-5),
+          stash32: n.int('stash_type', 1) === 1,
+        };
       },
       lower: lowerLayerNorm,
     },

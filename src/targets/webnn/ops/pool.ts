@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Pooling → WebNN averagePool2d / maxPool2d / l2Pool2d with explicit padding and the output
 // size ONNX Runtime computes (ceil_mode drops a last window that would start in the end
 // padding), passed as outputSizes. WebNN averages over the real elements only, ONNX's
@@ -5,7 +6,14 @@
 // the spatial axes. 1-D pools run as 2-D over a height of 1.
 //   poolOps.MaxPool[0].lower(g, [x], { op: 'maxPool2d', kernel: [2, 2], ... }, 'MaxPool_4')
 
-import { notExpressible, type BuildContext, type OnnxNodeView, type OpTable, type OpVersion, type Value } from './types.js';
+import {
+  notExpressible,
+  type BuildContext,
+  type OnnxNodeView,
+  type OpTable,
+  type OpVersion,
+  type Value,
+} from './types.js';
 
 type PoolAttrs = {
   op: string;
@@ -56,10 +64,24 @@ function lowerPool(g: BuildContext, x: Value[], a: PoolAttrs, label: string): Va
   });
   let padding = [begin[0], end[0], begin[1], end[1]];
   if (a.op === 'averagePool2d' && a.countIncludePad && padding.some((p) => p > 0)) {
-    input = g.call('pad', { input }, input, [0, 0, begin[0], begin[1]], [0, 0, end[0], end[1]], g.opts(`${label}#pad`, { mode: 'constant', value: 0 }));
+    input = g.call(
+      'pad',
+      { input },
+      input,
+      [0, 0, begin[0], begin[1]],
+      [0, 0, end[0], end[1]],
+      g.opts(`${label}#pad`, { mode: 'constant', value: 0 }),
+    );
     padding = [0, 0, 0, 0];
   }
-  const options = { windowDimensions: kernel, padding, strides, dilations, outputSizes, roundingType: a.ceil ? 'ceil' : 'floor' };
+  const options = {
+    windowDimensions: kernel,
+    padding,
+    strides,
+    dilations,
+    outputSizes,
+    roundingType: a.ceil ? 'ceil' : 'floor',
+  };
   const out = g.call(a.op, { input }, input, g.opts(oneD ? `${label}#pool2d` : label, options));
   if (!oneD) return g.result(out, dtype);
   return g.result(g.reshape(out, [out.shape[0], out.shape[1], out.shape[3]], label), dtype);
@@ -77,7 +99,8 @@ function poolAttributes(op: string) {
     if (!kernel) return notExpressible('has no kernel_shape');
     if (kernel.length !== 1 && kernel.length !== 2)
       return notExpressible(`pools over ${kernel.length} axes; WebNN pools 1-D (as 2-D) and 2-D only`);
-    if (n.outputs.length > 1 && n.outputs[1]) return notExpressible('returns indices, which WebNN pooling does not');
+    if (n.outputs.length > 1 && n.outputs[1])
+      return notExpressible('returns indices, which WebNN pooling does not');
     return {
       op,
       kernel,
@@ -92,8 +115,12 @@ function poolAttributes(op: string) {
   };
 }
 
-const pool = (op: string, since: number): OpVersion[] => [{ since, attributes: poolAttributes(op), lower: lowerPool }];
-const globalPool = (op: string): OpVersion[] => [{ since: 1, attributes: () => ({ op }), lower: lowerGlobalPool }];
+const pool = (op: string, since: number): OpVersion[] => [
+  { since, attributes: poolAttributes(op), lower: lowerPool },
+];
+const globalPool = (op: string): OpVersion[] => [
+  { since: 1, attributes: () => ({ op }), lower: lowerGlobalPool },
+];
 
 export const poolOps: OpTable = {
   AveragePool: pool('averagePool2d', 7),
@@ -101,7 +128,10 @@ export const poolOps: OpTable = {
   LpPool: [
     {
       since: 11,
-      attributes: (n) => (n.int('p', 2) === 2 ? poolAttributes('l2Pool2d')(n) : notExpressible('has p ≠ 2; WebNN has L2 pooling only')),
+      attributes: (n) =>
+        n.int('p', 2) === 2
+          ? poolAttributes('l2Pool2d')(n)
+          : notExpressible('has p ≠ 2; WebNN has L2 pooling only'),
       lower: lowerPool,
     },
   ],

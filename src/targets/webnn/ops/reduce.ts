@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Reductions → WebNN reduceSum/Mean/Max/Min/Product/L1/L2/LogSum/LogSumExp/SumSquare,
 // argMax/argMin and cumulativeSum. Axes come from the attribute (older opsets) or the
 // second input, which must be known when the graph is built; no axes reduce everything
@@ -21,7 +22,10 @@ function lowerReduce(g: BuildContext, x: Value[], a: ReduceAttrs, label: string)
   const axes = reduceAxes(g, x, a);
   if (axes === null) return x[0];
   const input = g.operand(x[0]);
-  return g.result(g.call(a.op, { input }, input, g.opts(label, { axes, keepDimensions: a.keep })), x[0].dtype);
+  return g.result(
+    g.call(a.op, { input }, input, g.opts(label, { axes, keepDimensions: a.keep })),
+    x[0].dtype,
+  );
 }
 
 function hostReduce(g: BuildContext, x: Value[], a: ReduceAttrs): Value {
@@ -31,7 +35,12 @@ function hostReduce(g: BuildContext, x: Value[], a: ReduceAttrs): Value {
   const data = g.numbers(x[0], 'the input');
   const kept = dims.map((d, i) => (axes.includes(i) ? 1 : d));
   const count = kept.reduce((p, d) => p * d, 1);
-  const start: Record<string, number> = { reduceSum: 0, reduceProduct: 1, reduceMax: -Infinity, reduceMin: Infinity };
+  const start: Record<string, number> = {
+    reduceSum: 0,
+    reduceProduct: 1,
+    reduceMax: -Infinity,
+    reduceMin: Infinity,
+  };
   const combine: Record<string, (p: number, q: number) => number> = {
     reduceSum: (p, q) => p + q,
     reduceProduct: (p, q) => p * q,
@@ -74,14 +83,24 @@ const reduce = (op: string, inputSince: number): OpVersion[] => {
   return [
     {
       since: 1,
-      attributes: (n) => ({ op, axes: n.ints('axes') ?? null, keep: n.int('keepdims', 1) === 1, noop: false }),
+      attributes: (n) => ({
+        op,
+        axes: n.ints('axes') ?? null,
+        keep: n.int('keepdims', 1) === 1,
+        noop: false,
+      }),
       lower: lowerReduce,
       host,
       helpers: [reduceAxes],
     },
     {
       since: inputSince,
-      attributes: (n) => ({ op, axes: null, keep: n.int('keepdims', 1) === 1, noop: n.int('noop_with_empty_axes', 0) === 1 }),
+      attributes: (n) => ({
+        op,
+        axes: null,
+        keep: n.int('keepdims', 1) === 1,
+        noop: n.int('noop_with_empty_axes', 0) === 1,
+      }),
       lower: lowerReduce,
       host,
       helpers: [reduceAxes],

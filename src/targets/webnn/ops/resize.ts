@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Resize → WebNN resample2d over two consecutive axes of a 4-D tensor. WebNN samples pixel
 // centres (ONNX coordinate_transformation_mode half_pixel) and clamps at the edges: linear
 // maps for half_pixel and pytorch_half_pixel; nearest maps where every ONNX rounding rule
@@ -40,7 +41,9 @@ function lowerResize(g: BuildContext, x: Value[], a: ResizeAttrs, label: string)
   if (a.mode === 'nearest') {
     for (const axis of axes) {
       if (sizes[axis] % input.shape[axis] !== 0 || sizes[axis] / input.shape[axis] !== scales[axis])
-        g.fail(`nearest resize by ${scales[axis]} on axis ${axis}; it maps to WebNN only for integer upscaling`);
+        g.fail(
+          `nearest resize by ${scales[axis]} on axis ${axis}; it maps to WebNN only for integer upscaling`,
+        );
     }
   }
   const options = {
@@ -54,14 +57,20 @@ function lowerResize(g: BuildContext, x: Value[], a: ResizeAttrs, label: string)
 function resizeAttributes(n: OnnxNodeView) {
   const mode = n.string('mode', 'nearest');
   const transform = n.string('coordinate_transformation_mode', n.opset < 11 ? 'asymmetric' : 'half_pixel');
-  if (mode === 'cubic') return notExpressible('uses cubic interpolation; WebNN resample2d has nearest and linear');
+  if (mode === 'cubic')
+    return notExpressible('uses cubic interpolation; WebNN resample2d has nearest and linear');
   if (n.int('antialias', 0) === 1) return notExpressible('antialiases; WebNN resample2d does not');
   if (n.has('keep_aspect_ratio_policy') && n.string('keep_aspect_ratio_policy', 'stretch') !== 'stretch')
     return notExpressible('keeps the aspect ratio by policy; WebNN resample2d stretches');
   const linearOk = transform === 'half_pixel' || transform === 'pytorch_half_pixel';
-  const nearestOk = linearOk || (transform === 'asymmetric' && n.string('nearest_mode', n.opset < 11 ? 'floor' : 'round_prefer_floor') === 'floor');
+  const nearestOk =
+    linearOk ||
+    (transform === 'asymmetric' &&
+      n.string('nearest_mode', n.opset < 11 ? 'floor' : 'round_prefer_floor') === 'floor');
   if (mode === 'linear' ? !linearOk : !nearestOk)
-    return notExpressible(`uses ${mode} with coordinate_transformation_mode "${transform}"; WebNN resample2d samples pixel centres (half_pixel)`);
+    return notExpressible(
+      `uses ${mode} with coordinate_transformation_mode "${transform}"; WebNN resample2d samples pixel centres (half_pixel)`,
+    );
   return { mode, axes: n.ints('axes') ?? null };
 }
 

@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Ops whose outputs are computed from shapes and scalars, always in JavaScript while the
 // graph is built: Shape (start/end), Size, Range, ConstantOfShape. Their results are host
 // tensors; they become WebNN constants only when a WebNN op consumes them.
@@ -22,7 +23,11 @@ function sizeOf(g: BuildContext, x: Value[]): Value {
 function range(g: BuildContext, x: Value[]): Value {
   const [start, limit, delta] = [0, 1, 2].map((i) => g.numbers(x[i], 'Range start, limit and delta')[0]);
   const count = Math.max(0, Math.ceil((limit - start) / delta));
-  return g.host(x[0].dtype, [count], Array.from({ length: count }, (_, i) => start + i * delta));
+  return g.host(
+    x[0].dtype,
+    [count],
+    Array.from({ length: count }, (_, i) => start + i * delta),
+  );
 }
 
 function constantOfShape(g: BuildContext, x: Value[], a: FillAttrs): Value {
@@ -34,7 +39,12 @@ function constantOfShape(g: BuildContext, x: Value[], a: FillAttrs): Value {
 export const shapeValueOps: OpTable = {
   Shape: [
     { since: 1, attributes: () => ({ start: 0, end: null }), lower: shapeOf, host: shapeOf },
-    { since: 15, attributes: (n) => ({ start: n.int('start', 0), end: n.has('end') ? n.int('end', 0) : null }), lower: shapeOf, host: shapeOf },
+    {
+      since: 15,
+      attributes: (n) => ({ start: n.int('start', 0), end: n.has('end') ? n.int('end', 0) : null }),
+      lower: shapeOf,
+      host: shapeOf,
+    },
   ],
   Size: [{ since: 1, lower: sizeOf, host: sizeOf }],
   Range: [{ since: 11, lower: range, host: range }],

@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Ops that cut or join tensors → WebNN concat / split / slice (+ reverse for negative
 // steps) / pad. Slice follows ONNX's clamping of starts/ends (INT64_MAX sentinels, negative
 // indices); Pad's negative pads crop with a slice first; Split sizes come from the `split`
@@ -56,7 +57,8 @@ function lowerSplit(g: BuildContext, x: Value[], a: SplitAttrs, label: string): 
     const part = Math.ceil(size / a.outputs);
     sizes = Array.from({ length: a.outputs }, (_, i) => Math.max(0, Math.min(part, size - i * part)));
   }
-  if (sizes.reduce((p, s) => p + s, 0) !== size) g.fail(`split sizes [${sizes.join(', ')}] do not add up to ${size}`);
+  if (sizes.reduce((p, s) => p + s, 0) !== size)
+    g.fail(`split sizes [${sizes.join(', ')}] do not add up to ${size}`);
   const outs = g.callMany('split', { input }, input, sizes, g.opts(label, { axis }));
   return outs.map((o) => g.result(o, x[0].dtype));
 }
@@ -96,10 +98,12 @@ function lowerSlice(g: BuildContext, x: Value[], a: SliceAttrs, label: string): 
   if (spec.some((s) => s.size === 0)) g.fail('the slice is empty, and WebNN has no empty tensors');
   let input = g.operand(x[0]);
   const reversed = spec.map((s, i) => (s.step < 0 ? i : -1)).filter((i) => i >= 0);
-  if (reversed.length > 0) input = g.call('reverse', { input }, input, g.opts(`${label}#reverse`, { axes: reversed }));
+  if (reversed.length > 0)
+    input = g.call('reverse', { input }, input, g.opts(`${label}#reverse`, { axes: reversed }));
   const starts = spec.map((s, i) => (s.step < 0 ? dims[i] - 1 - s.start : s.start));
-  const sizes = spec.map((s) => s.size);
   const strides = spec.map((s) => Math.abs(s.step));
+  // WebNN sizes are input windows: ceil(window / stride) elements come out.
+  const sizes = spec.map((s, i) => (s.size - 1) * strides[i] + 1);
   const options = strides.some((s) => s !== 1) ? { strides } : {};
   return g.result(g.call('slice', { input }, input, starts, sizes, g.opts(label, options)), x[0].dtype);
 }
@@ -129,7 +133,10 @@ function lowerPad(g: BuildContext, x: Value[], a: PadAttrs, label: string): Valu
   const dims = x[0].dims;
   const rank = dims.length;
   const given = a.pads ?? g.ints(x[1], 'the pads');
-  const axes = a.pads === null && x[3] !== undefined ? g.ints(x[3], 'the axes').map((ax) => g.axis(ax, rank)) : dims.map((_, i) => i);
+  const axes =
+    a.pads === null && x[3] !== undefined
+      ? g.ints(x[3], 'the axes').map((ax) => g.axis(ax, rank))
+      : dims.map((_, i) => i);
   const begin = new Array<number>(rank).fill(0);
   const end = new Array<number>(rank).fill(0);
   axes.forEach((axis, i) => {
@@ -156,24 +163,40 @@ function padAttributes(fromInputs: boolean) {
     const mode = n.string('mode', 'constant');
     if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge')
       return notExpressible(`pads in mode "${mode}"; WebNN pads constant, edge and reflection only`);
-    return fromInputs ? { mode, pads: null, value: 0 } : { mode, pads: n.ints('pads') ?? [], value: n.float('value', 0) };
+    return fromInputs
+      ? { mode, pads: null, value: 0 }
+      : { mode, pads: n.ints('pads') ?? [], value: n.float('value', 0) };
   };
 }
 
 export const slicingOps: OpTable = {
-  Concat: [{ since: 4, attributes: (n) => ({ axis: n.int('axis', 0) }), lower: lowerConcat, host: hostConcat }],
+  Concat: [
+    { since: 4, attributes: (n) => ({ axis: n.int('axis', 0) }), lower: lowerConcat, host: hostConcat },
+  ],
   Split: [
     {
       since: 2,
-      attributes: (n) => ({ axis: n.int('axis', 0), split: n.ints('split') ?? null, outputs: n.outputs.length }),
+      attributes: (n) => ({
+        axis: n.int('axis', 0),
+        split: n.ints('split') ?? null,
+        outputs: n.outputs.length,
+      }),
       lower: lowerSplit,
     },
-    { since: 13, attributes: (n) => ({ axis: n.int('axis', 0), split: null, outputs: n.outputs.length }), lower: lowerSplit },
+    {
+      since: 13,
+      attributes: (n) => ({ axis: n.int('axis', 0), split: null, outputs: n.outputs.length }),
+      lower: lowerSplit,
+    },
   ],
   Slice: [
     {
       since: 1,
-      attributes: (n) => ({ starts: n.ints('starts') ?? [], ends: n.ints('ends') ?? [], axes: n.ints('axes') ?? null }),
+      attributes: (n) => ({
+        starts: n.ints('starts') ?? [],
+        ends: n.ints('ends') ?? [],
+        axes: n.ints('axes') ?? null,
+      }),
       lower: lowerSlice,
       host: hostSlice,
       helpers: [sliceAxes],

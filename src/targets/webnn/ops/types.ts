@@ -91,6 +91,8 @@ export interface BuildContext {
   scalar(dtype: ElementType, value: number): MLOperandLike;
   constant(dtype: ElementType, dims: number[], data: ArrayLike<number>): MLOperandLike;
   reshape(x: MLOperandLike, dims: number[], label: string): MLOperandLike;
+  /** x as WebNN data type `dataType` (no-op when it already is). */
+  cast(x: MLOperandLike, dataType: MLDataType, label: string): MLOperandLike;
   /** Host elementwise evaluation with numpy broadcasting. */
   hostMap(inputs: Value[], dtype: ElementType, fn: (...xs: number[]) => number): Value;
   broadcastDims(a: number[], b: number[]): number[];

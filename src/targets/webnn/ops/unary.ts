@@ -1,3 +1,4 @@
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Elementwise unary math → WebNN abs/ceil/cos/erf/exp/floor/log/neg/reciprocal/roundEven/
 // sign/sin/sqrt/tan; Identity and inference-mode Dropout pass their input through; Cast
 // maps to cast() except to bool, which is x != 0 (WebNN's cast would truncate). The exact
@@ -5,7 +6,15 @@
 //   unaryOps.Sqrt[0].lower(g, [x], { op: 'sqrt' }, 'Sqrt_2')
 
 import { dtypeFromOnnx } from '../../../onnx/dtype.js';
-import { notExpressible, type BuildContext, type ElementType, type OnnxNodeView, type OpTable, type OpVersion, type Value } from './types.js';
+import {
+  notExpressible,
+  type BuildContext,
+  type ElementType,
+  type OnnxNodeView,
+  type OpTable,
+  type OpVersion,
+  type Value,
+} from './types.js';
 
 type UnaryAttrs = { op: string };
 type CastAttrs = { to: ElementType | null };
@@ -39,7 +48,8 @@ function lowerCast(g: BuildContext, x: Value[], a: CastAttrs, label: string): Va
   const input = g.operand(v);
   if (to === 'bool') {
     const zero = g.scalar(v.dtype, 0);
-    if (g.has('notEqual')) return g.result(g.call('notEqual', { a: input, b: zero }, input, zero, g.opts(label)), 'bool');
+    if (g.has('notEqual'))
+      return g.result(g.call('notEqual', { a: input, b: zero }, input, zero, g.opts(label)), 'bool');
     const isZero = g.call('equal', { a: input, b: zero }, input, zero, g.opts(`${label}#equal`));
     return g.result(g.call('logicalNot', { a: isZero }, isZero, g.opts(label)), 'bool');
   }

@@ -1,0 +1,49 @@
+// Test helper: converts a shared fixture model with `model-convert convert --targets webnn`
+// (runCli, as a user would) and returns the report's webnn variants.
+//   const variants = await convertFixture('bert.legacy', ['fp32', 'fp16']);
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../../../src/cli/main.js';
+
+export const FIXTURES = path.resolve(import.meta.dirname, '../../../../shared/fixtures');
+
+export interface WebnnVariant {
+  precision: string;
+  status: string;
+  reason?: string;
+  runtime: string;
+  files: string[];
+  metrics: { rel_l2: number; cosine: number; nan: number; top1_agree: number | null };
+}
+
+export async function convertFixture(
+  model: string,
+  precisions: string[],
+): Promise<{ code: number; variants: WebnnVariant[]; log: string }> {
+  const out = mkdtempSync(path.join(os.tmpdir(), `webnn-${model}-`));
+  try {
+    let log = '';
+    const code = await runCli(
+      [
+        'convert',
+        path.join(FIXTURES, `${model}.onnx`),
+        '--targets',
+        'webnn',
+        '--precision',
+        precisions.join(','),
+        '--out',
+        out,
+        '--no-cache',
+      ],
+      { out: (t) => (log += t), err: (t) => (log += `${t}\n`) },
+    );
+    const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as {
+      variants: WebnnVariant[];
+    };
+    return { code, variants: report.variants, log };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}

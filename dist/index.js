@@ -60415,7 +60415,8 @@ const WEBNN_REFERENCE_RUNTIME = `webnn-reference (${version/* TOOL_NAME */.lH} $
 async function importWebnnModule(modelJs) {
     const hash = (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_.readFileSync)(modelJs)).digest('hex').slice(0, 16);
     // webpackIgnore: in the bundled CLI/Action this must stay a real run-time import().
-    return (await import(/* webpackIgnore: true */ `${(0,external_node_url_.pathToFileURL)(modelJs).href}?sha=${hash}`));
+    return (await import(
+    /* webpackIgnore: true */ `${(0,external_node_url_.pathToFileURL)(modelJs).href}?sha=${hash}`));
 }
 function toFeed(t) {
     return { data: t.data, dims: t.dims };

@@ -32,7 +32,9 @@ export const WEBNN_REFERENCE_RUNTIME = `webnn-reference (${TOOL_NAME} ${TOOL_VER
 export async function importWebnnModule(modelJs: string): Promise<WebnnModule> {
   const hash = createHash('sha256').update(readFileSync(modelJs)).digest('hex').slice(0, 16);
   // webpackIgnore: in the bundled CLI/Action this must stay a real run-time import().
-  return (await import(/* webpackIgnore: true */ `${pathToFileURL(modelJs).href}?sha=${hash}`)) as WebnnModule;
+  return (await import(
+    /* webpackIgnore: true */ `${pathToFileURL(modelJs).href}?sha=${hash}`
+  )) as WebnnModule;
 }
 
 function toFeed(t: HostTensor): Feed {

@@ -17682,7 +17682,7 @@ async function visitIntermediateValues(model, values, samples, visit) {
                 for (const v of values) {
                     const t = inputs.has(v) ? sample[v] : result[v];
                     if (t)
-                        visit(v, floatValues(t, v));
+                        visit(v, floatValues(t, v), t.dims);
                 }
             }
         }
@@ -18957,49 +18957,10 @@ function fromColumns(columns, dims, axis) {
 // last axis (what GPTQ needs for the weight that consumes it).
 //   const hessians = await collectHessians(model, ['/attn/ln_out'], samples);
 
-
-
-
-
-
-
-/** Runs `model` on `samples` exposing `values` as outputs; calls `visit` for each value's data per sample. */
-async function runWithIntermediates(model, values, samples, visit) {
-    const copy = cloneModel(model);
-    const graph = copy.graph;
-    const existing = new Set((graph.output ?? []).map((o) => o.name));
-    for (const v of values) {
-        if (existing.has(v))
-            continue;
-        graph.output.push(new proto/* onnx */.WR.ValueInfoProto({ name: v, type: { tensorType: { elemType: 1 } } }));
-    }
-    const dir = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'model-convert-calibrate-'));
-    try {
-        const file = external_node_path_default().join(dir, 'model.onnx');
-        (0,model_io/* writeModel */.Bq)(copy, file, { externalData: 'auto' });
-        const runner = await (0,ort_runner/* createOrtRunner */.g)(file);
-        try {
-            for (const sample of samples) {
-                const out = await runner.run(sample);
-                for (const v of values) {
-                    const t = out[v];
-                    if (t && t.data instanceof Float32Array)
-                        visit(v, t.data, t.dims);
-                }
-            }
-        }
-        finally {
-            await runner.dispose();
-        }
-    }
-    finally {
-        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-    }
-}
 /** H = Σ xxᵀ over every row (last axis) of each value, across samples. */
 async function collectHessians(model, values, samples) {
     const stats = new Map();
-    await runWithIntermediates(model, values, samples, (value, data, dims) => {
+    await visitIntermediateValues(model, values, samples, (value, data, dims) => {
         const K = dims[dims.length - 1];
         if (!K)
             return;

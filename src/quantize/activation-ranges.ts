@@ -45,7 +45,7 @@ export async function visitIntermediateValues(
   model: ModelProto,
   values: string[],
   samples: TensorMap[],
-  visit: (value: string, data: Float32Array | Float64Array) => void,
+  visit: (value: string, data: Float32Array | Float64Array, dims: number[]) => void,
 ): Promise<void> {
   const copy = cloneModel(model);
   const graph = copy.graph!;
@@ -68,7 +68,7 @@ export async function visitIntermediateValues(
         const result = await runner.run(sample);
         for (const v of values) {
           const t = inputs.has(v) ? sample[v] : result[v];
-          if (t) visit(v, floatValues(t, v));
+          if (t) visit(v, floatValues(t, v), t.dims);
         }
       }
     } finally {

@@ -3,14 +3,9 @@
 // last axis (what GPTQ needs for the weight that consumes it).
 //   const hessians = await collectHessians(model, ['/attn/ln_out'], samples);
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { cloneModel } from '../onnx/clone.js';
 import type { TensorMap } from '../onnx/dtype.js';
-import { writeModel } from '../onnx/model-io.js';
-import { onnx, type ModelProto } from '../onnx/proto/index.js';
-import { createOrtRunner } from '../verify/ort-runner.js';
+import type { ModelProto } from '../onnx/proto/index.js';
+import { visitIntermediateValues } from './activation-ranges.js';
 
 export interface HessianStats {
   K: number;
@@ -20,41 +15,6 @@ export interface HessianStats {
   rows: number;
 }
 
-/** Runs `model` on `samples` exposing `values` as outputs; calls `visit` for each value's data per sample. */
-export async function runWithIntermediates(
-  model: ModelProto,
-  values: string[],
-  samples: TensorMap[],
-  visit: (value: string, data: Float32Array, dims: number[]) => void,
-): Promise<void> {
-  const copy = cloneModel(model);
-  const graph = copy.graph!;
-  const existing = new Set((graph.output ?? []).map((o) => o.name));
-  for (const v of values) {
-    if (existing.has(v)) continue;
-    graph.output!.push(new onnx.ValueInfoProto({ name: v, type: { tensorType: { elemType: 1 } } }));
-  }
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'model-convert-calibrate-'));
-  try {
-    const file = path.join(dir, 'model.onnx');
-    writeModel(copy, file, { externalData: 'auto' });
-    const runner = await createOrtRunner(file);
-    try {
-      for (const sample of samples) {
-        const out = await runner.run(sample);
-        for (const v of values) {
-          const t = out[v];
-          if (t && t.data instanceof Float32Array) visit(v, t.data, t.dims);
-        }
-      }
-    } finally {
-      await runner.dispose();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** H = Σ xxᵀ over every row (last axis) of each value, across samples. */
 export async function collectHessians(
   model: ModelProto,
@@ -62,7 +22,7 @@ export async function collectHessians(
   samples: TensorMap[],
 ): Promise<Map<string, HessianStats>> {
   const stats = new Map<string, HessianStats>();
-  await runWithIntermediates(model, values, samples, (value, data, dims) => {
+  await visitIntermediateValues(model, values, samples, (value, data, dims) => {
     const K = dims[dims.length - 1];
     if (!K) return;
     let s = stats.get(value);

@@ -113,20 +113,22 @@ describe('TorchScript sources convert and match PyTorch', () => {
     }
   });
 
-  test('a transformer block with an attention mask: fp32 matches PyTorch, int4 is compared with the export', async () => {
+  test('a transformer block with an attention mask: fp32 matches PyTorch, int8 and int4 are compared with the export', async () => {
     const r = await convert(
       'block.pt',
       'pytorch:\n  inputs:\n    - { name: x, shape: [batch, seq, 32] }\n' +
         '    - { name: attention_mask, shape: [batch, seq], dtype: int64 }\n' +
         'dims: { seq: 12 }\n',
       '--precision',
-      'fp32,int4',
+      'fp32,int8,int4',
     );
     expect(r.errors).toEqual([]);
     expect(r.code).toBe(0);
     const onnx = variant(r.report, 'onnx', 'fp32');
     expect([onnx.reference, onnx.status]).toEqual(['pytorch', 'pass']);
     expect(onnx.metrics!.cosine).toBeGreaterThan(0.99999);
+    const int8 = variant(r.report, 'onnx', 'int8');
+    expect([int8.reference, int8.status]).toEqual(['onnx/fp32', 'pass']);
     const int4 = variant(r.report, 'onnx', 'int4');
     expect([int4.reference, int4.status]).toEqual(['onnx/fp32', 'pass']);
     expect(int4.bytes).toBeLessThan(onnx.bytes / 2);

@@ -33793,7 +33793,11 @@ async function convertAndVerify(plan, hooks, pytorch) {
             catch (e) {
                 if ((0,errors/* isUserError */.iU)(e))
                     throw e;
-                variants.push(errorVariant(job, source, reference.runtime, `conversion failed: ${(0,errors/* errorMessage */.gJ)(e)}`, secondsSince(started)));
+                variants.push(errorVariant(job, pytorch && !(job.target === 'onnx' && job.precision === 'fp32')
+                    ? 'onnx/fp32'
+                    : pytorch
+                        ? 'pytorch'
+                        : 'source', reference.runtime, `conversion failed: ${(0,errors/* errorMessage */.gJ)(e)}`, secondsSince(started)));
                 continue;
             }
             const verifyStarted = performance.now();
@@ -33946,14 +33950,15 @@ function orderMainFirst(files) {
     return [...files].sort((a, b) => Number(b.endsWith('.onnx') || b.endsWith('.xml') || b.endsWith('.js')) -
         Number(a.endsWith('.onnx') || a.endsWith('.xml') || a.endsWith('.js')) || a.localeCompare(b));
 }
-function errorVariant(job, source, runtime, reason, seconds) {
+/** A variant whose conversion failed (our bug or a runtime failure, not the user's input). */
+function errorVariant(job, referenceName, runtime, reason, seconds) {
     return {
         target: job.target,
         precision: job.precision,
         files: [],
         bytes: 0,
         compression: 0,
-        reference: 'source',
+        reference: referenceName,
         runtime,
         outputs: {},
         tolerance: {},
@@ -33962,7 +33967,6 @@ function errorVariant(job, source, runtime, reason, seconds) {
         samples: 0,
         seconds: { convert: seconds, verify: 0 },
     };
-    void source;
 }
 async function verifyVariant(args) {
     const { plan, job, source, emitted, stage } = args;

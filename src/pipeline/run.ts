@@ -197,7 +197,11 @@ async function convertAndVerify(plan: Plan, hooks: PipelineHooks, pytorch?: Pyto
         variants.push(
           errorVariant(
             job,
-            source,
+            pytorch && !(job.target === 'onnx' && job.precision === 'fp32')
+              ? 'onnx/fp32'
+              : pytorch
+                ? 'pytorch'
+                : 'source',
             reference.runtime,
             `conversion failed: ${errorMessage(e)}`,
             secondsSince(started),
@@ -366,9 +370,10 @@ function orderMainFirst(files: string[]): string[] {
   );
 }
 
+/** A variant whose conversion failed (our bug or a runtime failure, not the user's input). */
 function errorVariant(
   job: VariantJob,
-  source: LoadedModel,
+  referenceName: string,
   runtime: string,
   reason: string,
   seconds: number,
@@ -379,7 +384,7 @@ function errorVariant(
     files: [],
     bytes: 0,
     compression: 0,
-    reference: 'source',
+    reference: referenceName,
     runtime,
     outputs: {},
     tolerance: {},
@@ -388,7 +393,6 @@ function errorVariant(
     samples: 0,
     seconds: { convert: seconds, verify: 0 },
   };
-  void source;
 }
 
 async function verifyVariant(args: {

@@ -19187,24 +19187,29 @@ function packCodes(codes, bits) {
     return out;
 }
 /**
+ * Codes as [N, blocks, blockSize]: the codes themselves when K fills its blocks, else each
+ * column's last block padded with that block's zero point (so padding dequantizes to 0).
+ */
+function codesInFullBlocks(q) {
+    const span = q.blocks * q.blockSize;
+    if (q.K === span)
+        return q.codes;
+    const padded = new Uint8Array(q.N * span);
+    for (let n = 0; n < q.N; n++) {
+        padded.set(q.codes.subarray(n * q.K, (n + 1) * q.K), n * span);
+        const zp = q.zeroPoints[n * q.blocks + q.blocks - 1];
+        padded.fill(zp, n * span + q.K, (n + 1) * span);
+    }
+    return padded;
+}
+/**
  * MatMulNBits inputs for a K×N weight: B [N, blocks, blockSize·bits/8], scales [N·blocks]
  * (optionally multiplied by `scaleFactor`), zero points packed per column (asymmetric only).
  */
 function matMulNBitsInitializers(edits, base, q, scaleFactor = 1) {
     const blob = (q.blockSize * q.bits) / 8;
-    // Codes are already [N, blocks, blockSize] when K fills its blocks; otherwise pad each
-    // column's last block with its zero point.
-    const padded = q.K === q.blocks * q.blockSize ? q.codes : new Uint8Array(q.N * q.blocks * q.blockSize);
+    const padded = codesInFullBlocks(q);
     const zpDefault = 1 << (q.bits - 1);
-    for (let n = 0; padded !== q.codes && n < q.N; n++) {
-        for (let b = 0; b < q.blocks; b++) {
-            const zp = q.zeroPoints[n * q.blocks + b];
-            for (let i = 0; i < q.blockSize; i++) {
-                const k = b * q.blockSize + i;
-                padded[(n * q.blocks + b) * q.blockSize + i] = k < q.K ? q.codes[n * q.K + k] : zp;
-            }
-        }
-    }
     const names = [edits.unique(`${base}_nbits`), edits.unique(`${base}_scales`)];
     edits.initializers.push(initializer(names[0], 2, [q.N, q.blocks, blob], packCodes(padded, q.bits)));
     const scales = scaleFactor === 1 ? q.scales : q.scales.map((s) => Math.fround(s * scaleFactor));
@@ -19317,12 +19322,7 @@ function addPackedUnpack(edits, base, q, dims, axis, finalDims = dims) {
     if (!group)
         throw new Error(`no packed layout for ${q.bits} bits`);
     const span = q.blocks * q.blockSize;
-    const padded = new Uint8Array(q.N * span);
-    for (let n = 0; n < q.N; n++) {
-        for (let k = 0; k < span; k++)
-            padded[n * span + k] =
-                k < q.K ? q.codes[n * q.K + k] : q.zeroPoints[n * q.blocks + Math.floor(k / q.blockSize)];
-    }
+    const padded = codesInFullBlocks(q);
     const groups = padded.length / group.codes;
     const bytesPerGroup = group.bytes;
     const packed = packCodes(padded, q.bits);

@@ -10,6 +10,7 @@ import { quantizeMixed, quantizeNBit } from '../quantize/nbit.js';
 import type { TransformContext, TransformResult } from '../quantize/types.js';
 import { onnxTarget } from '../targets/onnx/index.js';
 import { openvinoTarget } from '../targets/openvino/index.js';
+import { webgpuTarget } from '../targets/webgpu/index.js';
 import { webnnTarget } from '../targets/webnn/index.js';
 import type { Target } from '../targets/types.js';
 import { PRECISIONS, TARGET_NAMES, type Precision, type TargetName } from './types.js';
@@ -18,6 +19,7 @@ export const TARGETS: Partial<Record<TargetName, Target>> = {
   onnx: onnxTarget,
   openvino: openvinoTarget,
   webnn: webnnTarget,
+  webgpu: webgpuTarget,
 };
 
 /** A precision transform: source graph → graph at that precision (a new ModelProto). */

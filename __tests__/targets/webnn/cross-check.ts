@@ -21,6 +21,7 @@ import { onnx, type ModelProto } from '../../../src/onnx/proto/index.js';
 import { tensorToProto } from '../../../src/onnx/tensor.js';
 import { loadOnnxRuntime } from '../../../src/pipeline/native-backends.js';
 import type { Precision } from '../../../src/pipeline/types.js';
+import type { Target } from '../../../src/targets/types.js';
 import { webnnTarget } from '../../../src/targets/webnn/index.js';
 import { compareTensors } from '../../../src/verify/metrics.js';
 import { createOrtRunner } from '../../../src/verify/ort-runner.js';
@@ -206,12 +207,19 @@ async function runUnoptimized(file: string, feeds: TensorMap): Promise<TensorMap
   }
 }
 
-/** Runs `spec` on ONNX Runtime and as a generated WebNN module; compares every output. */
+/** Runs `spec` on ONNX Runtime and as a generated module (webnn, or options.target); compares every output. */
 export async function crossCheck(
   spec: ModelSpec,
-  options: { precision?: Precision; feeds?: TensorMap; unoptimizedReference?: boolean } = {},
+  options: {
+    precision?: Precision;
+    feeds?: TensorMap;
+    unoptimizedReference?: boolean;
+    /** The target whose generated module is checked (default: webnn). */
+    target?: Target;
+  } = {},
 ): Promise<CrossCheckResult> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'webnn-op-'));
+  const target = options.target ?? webnnTarget;
+  const dir = mkdtempSync(path.join(os.tmpdir(), `${target.name}-op-`));
   try {
     const file = path.join(dir, 'model.onnx');
     writeModel(buildModel(spec), file);
@@ -221,9 +229,9 @@ export async function crossCheck(
       ? await runUnoptimized(file, feeds)
       : await runOrt(file, feeds);
     const source = readModel(file);
-    const outDir = path.join(dir, 'webnn');
+    const outDir = path.join(dir, target.name);
     mkdirSync(outDir);
-    const variant = await webnnTarget.emit({
+    const variant = await target.emit({
       source,
       model: source.proto,
       precision: options.precision ?? 'fp32',
@@ -231,7 +239,7 @@ export async function crossCheck(
       warn: () => {},
     });
     const code = readFileSync(variant.files[0], 'utf8');
-    const runner = await webnnTarget.runner(variant);
+    const runner = await target.runner(variant);
     let candidate: TensorMap;
     try {
       candidate = await runner.run(feeds);

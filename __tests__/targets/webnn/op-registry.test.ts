@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Graph } from '../../../src/onnx/graph.js';
 import type { ModelProto } from '../../../src/onnx/proto/index.js';
-import { OpLibrary } from '../../../src/targets/webnn/generate-module.js';
+import { OpLibrary } from '../../../src/targets/module-source.js';
 import { findLowering, modelOpsets, WEBNN_OPS } from '../../../src/targets/webnn/op-registry.js';
 import { buildModel, oneOp, tensor } from './cross-check.js';
 

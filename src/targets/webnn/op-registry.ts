@@ -69,10 +69,21 @@ export function modelOpsets(model: onnx.IModelProto): Opsets {
 export type Lookup = { entry: OpVersion; attrs: Attrs } | { reason: string };
 
 export function findLowering(node: NodeProto, graph: Graph, opsets: Opsets): Lookup {
+  return findEntry(WEBNN_OPS, 'WebNN', node, graph, opsets);
+}
+
+/** The entry of `table` for `node` (highest `since` ≤ the model's opset), with its attributes. */
+export function findEntry<E extends { since: number; attributes?(node: OnnxNodeView): object }>(
+  table: Record<string, E[]>,
+  runtime: string,
+  node: NodeProto,
+  graph: Graph,
+  opsets: Opsets,
+): { entry: E; attrs: Attrs } | { reason: string } {
   const domain = AI_ONNX.has(node.domain ?? '') ? '' : node.domain!;
   const opset = opsets.get(domain) ?? 1;
-  const versions = WEBNN_OPS[opKey(node)];
-  if (!versions) return { reason: `has no WebNN lowering in this version` };
+  const versions = table[opKey(node)];
+  if (!versions) return { reason: `has no ${runtime} lowering in this version` };
   const entry = versions.filter((v) => v.since <= opset).sort((p, q) => q.since - p.since)[0];
   if (!entry) return { reason: `is lowered from opset ${versions[0].since}; the model uses opset ${opset}` };
   const view = new NodeView(node, graph, opset);

@@ -1,0 +1,79 @@
+// Cross-checks of the WebGPU elementwise kernels: each a one-node ONNX model run on ONNX
+// Runtime and as a generated webgpu module on Dawn (SwiftShader in CI). Floats: rel_l2 ≤
+// 2e-6 (the fp32 default); ints and bools: exact.
+import { webgpuTarget } from '../../../src/targets/webgpu/index.js';
+import { crossCheck, oneOp, tensor, type ModelSpec } from '../webnn/cross-check.js';
+
+const f = (name: string, dims: (number | string)[], more = {}) => tensor(name, 'float32', dims, more);
+const y = (dims: (number | string)[], dtype: 'float32' | 'bool' | 'int64' | 'int32' = 'float32') => [
+  { name: 'y', dtype, dims },
+];
+const positive = (name: string, dims: number[]) =>
+  f(name, dims, {
+    data: Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => 0.1 + ((i * 37) % 29) / 7),
+  });
+const target = webgpuTarget;
+
+const floatCases: [string, ModelSpec][] = [
+  ['Add broadcasts [2,3,4] + [4]', oneOp('Add', [f('a', [2, 3, 4]), f('b', [4])], y([2, 3, 4]))],
+  ['Sub broadcasts both ways [3,1] - [1,4]', oneOp('Sub', [f('a', [3, 1]), f('b', [1, 4])], y([3, 4]))],
+  ['Mul by a constant', oneOp('Mul', [f('a', [2, 5]), f('b', [5], { constant: true })], y([2, 5]))],
+  ['Div', oneOp('Div', [f('a', [4, 3]), positive('b', [4, 3])], y([4, 3]))],
+  [
+    'Pow with a float exponent',
+    oneOp('Pow', [positive('a', [6]), f('b', [], { data: [1.5], constant: true })], y([6])),
+  ],
+  [
+    'Pow by 3 of negative bases',
+    oneOp('Pow', [f('a', [6]), f('b', [], { data: [3], constant: true })], y([6])),
+  ],
+  ['Max of three', oneOp('Max', [f('a', [2, 3]), f('b', [3]), f('c', [2, 1])], y([2, 3]))],
+  [
+    'Where selects with a broadcast condition',
+    oneOp('Where', [tensor('c', 'bool', [3, 1]), f('a', [3, 4]), f('b', [4])], y([3, 4])),
+  ],
+  ['Erf', oneOp('Erf', [f('x', [64])], y([64]))],
+  ['Tanh of large values', oneOp('Tanh', [f('x', [5], { data: [-100, -3, 0, 2, 90] })], y([5]))],
+  ['Sigmoid', oneOp('Sigmoid', [f('x', [16])], y([16]))],
+  ['Gelu (erf)', oneOp('Gelu', [f('x', [64])], y([64]), {}, { opset: 20 })],
+  ['Gelu (tanh)', oneOp('Gelu', [f('x', [64])], y([64]), { approximate: 'tanh' }, { opset: 20 })],
+  [
+    'Clip with bounds',
+    oneOp(
+      'Clip',
+      [
+        f('x', [8]),
+        f('lo', [], { data: [-0.5], constant: true }),
+        f('hi', [], { data: [0.5], constant: true }),
+      ],
+      y([8]),
+    ),
+  ],
+];
+
+describe('webgpu elementwise kernels match ONNX Runtime', () => {
+  test.each(floatCases)('%s', async (_title, spec) => {
+    const r = await crossCheck(spec, { target });
+    expect(r.worstRelL2).toBeLessThanOrEqual(2e-6);
+  });
+
+  test('comparisons and logic give exact bools', async () => {
+    const spec = oneOp('Greater', [f('a', [2, 3]), f('b', [3])], y([2, 3], 'bool'));
+    const r = await crossCheck(spec, { target });
+    expect(r.mismatched).toEqual([]);
+  });
+
+  test('int64 arithmetic computes as i32 and returns int64', async () => {
+    const spec = oneOp('Mul', [tensor('a', 'int64', [4]), tensor('b', 'int64', [4])], y([4], 'int64'));
+    const r = await crossCheck(spec, { target });
+    expect(r.mismatched).toEqual([]);
+  });
+
+  test('Cast float → int64 truncates toward zero', async () => {
+    const spec = oneOp('Cast', [f('x', [5], { data: [-1.7, -0.2, 0.5, 2.9, 7] })], y([5], 'int64'), {
+      to: 7,
+    });
+    const r = await crossCheck(spec, { target });
+    expect(r.mismatched).toEqual([]);
+  });
+});

@@ -185,6 +185,8 @@ export class WebgpuPlanContext implements PlanContext {
     if (this.count(dims) !== this.count(v.dims))
       this.fail(`cannot view [${v.dims.join(', ')}] as [${dims.join(', ')}]`);
     if (v.data !== undefined) return { dtype: v.dtype, dims: dims.slice(), data: v.data };
+    // A deferred dequantization is read by index by its consumers: view its result instead.
+    if (v.materialize) return this.view(this.plain(v), dims);
     return { ...v, dims: dims.slice() };
   }
 

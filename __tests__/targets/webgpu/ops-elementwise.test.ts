@@ -77,3 +77,48 @@ describe('webgpu elementwise kernels match ONNX Runtime', () => {
     expect(r.mismatched).toEqual([]);
   });
 });
+
+describe('elementwise fusion', () => {
+  // GELU as the legacy exporter spells it: x * 0.5 * (1 + erf(x / √2)), five nodes.
+  const gelu: ModelSpec = {
+    nodes: [
+      { op: 'Div', inputs: ['x', 'sqrt2'], outputs: ['d'], name: 'div' },
+      { op: 'Erf', inputs: ['d'], outputs: ['e'], name: 'erf' },
+      { op: 'Add', inputs: ['e', 'one'], outputs: ['a'], name: 'add' },
+      { op: 'Mul', inputs: ['x', 'a'], outputs: ['m'], name: 'mul' },
+      { op: 'Mul', inputs: ['m', 'half'], outputs: ['y'], name: 'mul_1' },
+    ],
+    tensors: [
+      f('x', [4, 64]),
+      f('sqrt2', [], { data: [Math.SQRT2], constant: true }),
+      f('one', [], { data: [1], constant: true }),
+      f('half', [], { data: [0.5], constant: true }),
+    ],
+    outputs: y([4, 64]),
+    opset: 17,
+  };
+
+  test('a five-node GELU chain becomes one program and matches ONNX Runtime', async () => {
+    const r = await crossCheck(gelu, { target });
+    expect(r.code).toContain('// fused: div → erf → add → mul → mul_1');
+    expect(r.code.match(/g\.node\(/g)).toHaveLength(1);
+    expect(r.worstRelL2).toBeLessThanOrEqual(2e-6);
+  });
+
+  test('a value read by two nodes is not fused away', async () => {
+    const spec: ModelSpec = {
+      nodes: [
+        { op: 'Exp', inputs: ['x'], outputs: ['e'], name: 'exp' },
+        { op: 'Add', inputs: ['e', 'x'], outputs: ['a'], name: 'add' },
+        { op: 'Mul', inputs: ['e', 'a'], outputs: ['y'], name: 'mul' },
+      ],
+      tensors: [f('x', [3, 5])],
+      outputs: y([3, 5]),
+      opset: 17,
+    };
+    const r = await crossCheck(spec, { target });
+    expect(r.code.match(/g\.node\(/g)).toHaveLength(2);
+    expect(r.code).toContain('// fused: add → mul');
+    expect(r.worstRelL2).toBeLessThanOrEqual(2e-6);
+  });
+});

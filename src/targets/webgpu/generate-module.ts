@@ -18,6 +18,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 import { Identifiers, jsString, liveNodes, literal, OpLibrary, type LibraryEntry } from '../module-source.js';
 import { elementTypeNamed, elementTypeOf, modelOpsets } from '../webnn/op-registry.js';
 import { WebgpuSession, type ModuleIO } from './module-session.js';
+import { fuseElementwise, type PlannedNode } from './fuse-elementwise.js';
 import { findGpuLowering } from './op-registry.js';
 import type { ElementType, GpuLayout, GpuWeightEntry } from './ops/types.js';
 import { WebgpuPlanContext } from './plan-context.js';
@@ -34,6 +35,8 @@ export interface GeneratedModule {
   weights: Uint8Array[];
   weightsBytes: number;
   nodeCount: number;
+  /** Nodes after elementwise fusion. */
+  kernelNodes: number;
 }
 
 const WEIGHT_ALIGNMENT = 16;
@@ -73,23 +76,32 @@ export function generateWebgpuModule(model: ModelProto, options: GenerateOptions
   const inputs = ioList(graph.inputs, where);
   const outputs = ioList(graph.outputs, where);
 
-  const found = nodes.map((node, index) => {
+  const labels = new Set<string>();
+  const planned: PlannedNode[] = nodes.map((node, index) => {
+    const label0 = node.name || `${node.opType}_${index}`;
+    let label = label0;
+    for (let i = 2; labels.has(label); i++) label = `${label0}_${i}`;
+    labels.add(label);
     const f = findGpuLowering(node, graph, opsets);
-    if ('reason' in f)
-      throw new UserError(
-        `${where}: node "${node.name || `${node.opType}_${index}`}" (${node.opType}) ${f.reason}.`,
-      );
-    return f;
+    if ('reason' in f) throw new UserError(`${where}: node "${label}" (${node.opType}) ${f.reason}.`);
+    return {
+      inputs: [...node.input],
+      outputs: [...node.output],
+      entry: f.entry,
+      attrs: f.attrs,
+      label,
+      opType: node.opType,
+    };
   });
+  const items = fuseElementwise(planned, new Set(outputs.map((o) => o.name)));
   // A weight is packed when every consumer's lowering reads that input packed.
   const packed = new Map<string, boolean>();
-  nodes.forEach((node, k) =>
-    node.input.forEach((input, i) => {
+  for (const item of items)
+    item.inputs.forEach((input, i) => {
       if (!input || !constants.has(input)) return;
-      const reads = found[k].entry.packedInputs?.includes(i) ?? false;
+      const reads = item.entry.packedInputs?.includes(i) ?? false;
       packed.set(input, (packed.get(input) ?? true) && reads);
-    }),
-  );
+    });
 
   const weights: GpuWeightEntry[] = [];
   const chunks: Uint8Array[] = [];
@@ -132,18 +144,14 @@ export function generateWebgpuModule(model: ModelProto, options: GenerateOptions
   const library = new OpLibrary();
   const body: string[] = [];
   for (const i of inputs) body.push(`  const ${ids.get(i.name)} = inputs[${jsString(i.name)}];`);
-  const labels = new Set<string>();
-  nodes.forEach((node, index) => {
-    const label0 = node.name || `${node.opType}_${index}`;
-    let label = label0;
-    for (let i = 2; labels.has(label); i++) label = `${label0}_${i}`;
-    labels.add(label);
-    for (const input of node.input) if (input && constants.has(input)) declareConstant(input);
-    const entry = library.add(found[index].entry as unknown as LibraryEntry, node.opType);
-    const args = node.input.map((input) => (input ? ids.get(input) : 'undefined'));
-    const outs = node.output.map((o, k) => (o ? ids.get(o) : `_unused${index}_${k}`));
+  items.forEach((item, index) => {
+    for (const input of item.inputs) if (input && constants.has(input)) declareConstant(input);
+    const entry = library.add(item.entry as unknown as LibraryEntry, item.opType);
+    const args = item.inputs.map((input) => (input ? ids.get(input) : 'undefined'));
+    const outs = item.outputs.map((o, k) => (o ? ids.get(o) : `_unused${index}_${k}`));
+    if (item.fused) body.push(`  // fused: ${jsString(item.fused.join(' → ')).slice(1, -1)}`);
     body.push(
-      `  const [${outs.join(', ')}] = g.node(${entry}, [${args.join(', ')}], ${literal(found[index].attrs)}, ${jsString(label)});`,
+      `  const [${outs.join(', ')}] = g.node(${entry}, [${args.join(', ')}], ${literal(item.attrs)}, ${jsString(item.label)});`,
     );
   });
   for (const o of outputs) if (constants.has(o.name)) declareConstant(o.name);
@@ -187,7 +195,7 @@ export function generateWebgpuModule(model: ModelProto, options: GenerateOptions
     '}',
     '',
   ].join('\n');
-  return { code, weights: chunks, weightsBytes: offset, nodeCount: nodes.length };
+  return { code, weights: chunks, weightsBytes: offset, nodeCount: nodes.length, kernelNodes: items.length };
 }
 
 function header(

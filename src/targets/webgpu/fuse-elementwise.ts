@@ -1,0 +1,113 @@
+// Generation-time fusion of elementwise chains for the webgpu target: a producer whose only
+// consumer is another elementwise node (and which is not a graph output) is merged into it,
+// so the chain becomes one program (ops/elementwise.ts) and one kernel that reads each
+// leaf input once and writes only the last result. Programs stay within the kernel
+// binding budget (at most MAX_FUSED_INPUTS leaf inputs).
+//   const fused = fuseElementwise(items, new Set(graphOutputNames));
+
+import { elementwiseOps, type ElementwiseAttrs, type ElementwiseStep } from './ops/elementwise.js';
+import type { Attrs, GpuOpVersion } from './ops/types.js';
+
+/** One planned node: its inputs/outputs by value name, op entry, attributes and label. */
+export interface PlannedNode {
+  inputs: string[];
+  outputs: string[];
+  entry: GpuOpVersion;
+  attrs: Attrs;
+  label: string;
+  opType: string;
+  /** Labels of the nodes merged into this one (for the generated code's comment). */
+  fused?: string[];
+}
+
+/** Leaf inputs of a fused program; with its output, within WebGPU's default 8 storage buffers. */
+export const MAX_FUSED_INPUTS = 6;
+
+const generic = elementwiseOps.Add[0];
+
+function isElementwise(n: PlannedNode): boolean {
+  const castEntry = elementwiseOps.Cast[0];
+  return (
+    n.outputs.length === 1 &&
+    (n.entry.lower === generic.lower || n.entry === castEntry) &&
+    Array.isArray((n.attrs as ElementwiseAttrs).steps)
+  );
+}
+
+/** `consumer` with `producer` (which computes consumer.inputs[slot]) merged in front of it. */
+function merge(producer: PlannedNode, consumer: PlannedNode): PlannedNode | undefined {
+  const target = producer.outputs[0];
+  const inputs: string[] = [];
+  const indexOf = (name: string): number => {
+    if (name === '') {
+      inputs.push('');
+      return inputs.length - 1;
+    }
+    const at = inputs.indexOf(name);
+    if (at >= 0) return at;
+    inputs.push(name);
+    return inputs.length - 1;
+  };
+  const consumerRefs = consumer.inputs.map((name) => (name === target ? -1 : indexOf(name)));
+  const producerRefs = producer.inputs.map((name) => indexOf(name));
+  if (inputs.filter((n) => n !== '').length > MAX_FUSED_INPUTS) return undefined;
+  const n = inputs.length;
+  const pSteps = (producer.attrs as ElementwiseAttrs).steps;
+  const cSteps = (consumer.attrs as ElementwiseAttrs).steps;
+  const pInputs = producer.inputs.length;
+  const cInputs = consumer.inputs.length;
+  const steps: ElementwiseStep[] = [];
+  for (const s of pSteps)
+    steps.push({ ...s, args: s.args.map((a) => (a < pInputs ? producerRefs[a] : n + (a - pInputs))) });
+  const producerResult = n + pSteps.length - 1;
+  for (const s of cSteps)
+    steps.push({
+      ...s,
+      args: s.args.map((a) =>
+        a < cInputs
+          ? consumerRefs[a] < 0
+            ? producerResult
+            : consumerRefs[a]
+          : n + pSteps.length + (a - cInputs),
+      ),
+    });
+  return {
+    inputs,
+    outputs: consumer.outputs,
+    entry: generic,
+    attrs: { steps } as unknown as Attrs,
+    label: consumer.label,
+    opType: 'Elementwise',
+    fused: [...(producer.fused ?? [producer.label]), ...(consumer.fused ?? [consumer.label])],
+  };
+}
+
+/** The nodes (topologically ordered) with elementwise chains merged. */
+export function fuseElementwise(nodes: PlannedNode[], graphOutputs: Set<string>): PlannedNode[] {
+  const list: (PlannedNode | undefined)[] = nodes.slice();
+  const consumers = new Map<string, number>();
+  for (const node of nodes) for (const i of node.inputs) if (i) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  const producerOf = new Map<string, number>();
+  list.forEach((node, k) => node!.outputs.forEach((o) => o && producerOf.set(o, k)));
+  for (let k = 0; k < list.length; k++) {
+    let node = list[k]!;
+    if (!isElementwise(node)) continue;
+    let changed = true;
+    while (changed) {
+      changed = false;
+      for (const input of node.inputs) {
+        const p = producerOf.get(input);
+        if (p === undefined || !list[p] || !isElementwise(list[p]!)) continue;
+        if (consumers.get(input) !== 1 || graphOutputs.has(input)) continue;
+        const merged = merge(list[p]!, node);
+        if (!merged) continue;
+        list[p] = undefined;
+        node = merged;
+        list[k] = node;
+        changed = true;
+        break;
+      }
+    }
+  }
+  return list.filter((n): n is PlannedNode => n !== undefined);
+}

@@ -2,7 +2,7 @@
 // and the README's default tolerance table vs DEFAULT_TOLERANCES.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ORT_VERSION, TOOL_VERSION } from '../src/version.js';
+import { ORT_VERSION, TOOL_VERSION, WEBGPU_VERSION } from '../src/version.js';
 import { DEFAULT_TOLERANCES } from '../src/verify/tolerance.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
@@ -11,6 +11,7 @@ const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
 test('TOOL_VERSION and ORT_VERSION match package.json', () => {
   expect(TOOL_VERSION).toBe(pkg.version);
   expect(ORT_VERSION).toBe(pkg.dependencies['onnxruntime-node']);
+  expect(WEBGPU_VERSION).toBe(pkg.dependencies.webgpu);
 });
 
 test('the README tolerance table lists every precision with the bounds in DEFAULT_TOLERANCES', () => {

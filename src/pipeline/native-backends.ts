@@ -1,4 +1,4 @@
-// Native runtimes (onnxruntime-node, later webgpu and openvino-node) are not bundled into
+// Native runtimes (onnxruntime-node, webgpu and openvino-node) are not bundled into
 // dist/: they are resolved at run time. First from the ordinary module resolution (the
 // CLI's dependencies, or an action checkout with node_modules); otherwise, on an Actions
 // runner, installed once with npm into the runner's tool cache (no install scripts run)
@@ -64,52 +64,68 @@ async function loadNative<T>(
     const mod = (await importDefault()) as T & { default?: T };
     return (mod.default ?? mod) as T;
   } catch (first) {
-    const toolCache = process.env.RUNNER_TOOL_CACHE;
-    if (!toolCache) {
-      throw new UserError(
-        `${name} is not installed (${errorMessage(first).split('\n')[0]}). Run "npm install" in model-convert's folder.`,
-      );
-    }
-    const dir = path.join(
-      toolCache,
-      'model-convert-native',
-      `${name}-${version}-${os.platform()}-${os.arch()}`,
-    );
-    const key = `model-convert-native-${name}-${version}-${os.platform()}-${os.arch()}`;
-    if (!existsSync(path.join(dir, 'node_modules', name)) && nativeCache) {
-      try {
-        await nativeCache.restore(key, dir);
-      } catch (e) {
-        warn(`native cache restore failed for ${name}: ${errorMessage(e)}`);
-      }
-    }
-    if (!existsSync(path.join(dir, 'node_modules', name))) {
-      mkdirSync(dir, { recursive: true });
-      execFileSync(
-        'npm',
-        [
-          'install',
-          '--no-save',
-          '--ignore-scripts',
-          '--no-audit',
-          '--no-fund',
-          '--prefix',
-          dir,
-          `${name}@${version}`,
-        ],
-        {
-          stdio: ['ignore', 'ignore', 'inherit'],
-        },
-      );
-      if (nativeCache) {
-        try {
-          await nativeCache.save(key, dir);
-        } catch (e) {
-          warn(`native cache save failed for ${name}: ${errorMessage(e)}`);
-        }
-      }
-    }
-    const require = createRequire(path.join(dir, 'package.json'));
+    const require = createRequire(path.join(await installNative(name, version, first), 'package.json'));
     return require(name) as T;
   }
+}
+
+/**
+ * Absolute path of a native package's entry file (for packages loaded elsewhere, e.g. ES
+ * modules imported in a child process): resolved from here, else installed like loadNative.
+ */
+export async function nativeEntryPath(name: string, version: string): Promise<string> {
+  try {
+    return requireFromHere.resolve(name);
+  } catch (first) {
+    const dir = await installNative(name, version, first);
+    return createRequire(path.join(dir, 'package.json')).resolve(name);
+  }
+}
+
+/** The folder holding node_modules/<name> in the runner's tool cache (restored, or installed and saved). */
+async function installNative(name: string, version: string, first: unknown): Promise<string> {
+  const toolCache = process.env.RUNNER_TOOL_CACHE;
+  if (!toolCache) {
+    throw new UserError(
+      `${name} is not installed (${errorMessage(first).split('\n')[0]}). Run "npm install" in model-convert's folder.`,
+    );
+  }
+  const dir = path.join(
+    toolCache,
+    'model-convert-native',
+    `${name}-${version}-${os.platform()}-${os.arch()}`,
+  );
+  const key = `model-convert-native-${name}-${version}-${os.platform()}-${os.arch()}`;
+  if (!existsSync(path.join(dir, 'node_modules', name)) && nativeCache) {
+    try {
+      await nativeCache.restore(key, dir);
+    } catch (e) {
+      warn(`native cache restore failed for ${name}: ${errorMessage(e)}`);
+    }
+  }
+  if (!existsSync(path.join(dir, 'node_modules', name))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--no-save',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--prefix',
+        dir,
+        `${name}@${version}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (nativeCache) {
+      try {
+        await nativeCache.save(key, dir);
+      } catch (e) {
+        warn(`native cache save failed for ${name}: ${errorMessage(e)}`);
+      }
+    }
+  }
+  return dir;
 }

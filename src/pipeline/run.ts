@@ -435,6 +435,8 @@ async function verifyVariant(args: {
     base.runtime = runner.runtime;
     if (runner.note) base.note = runner.note;
     const candidate = await runSamples(runner, args.samples);
+    const gpuMemory = runner.gpuMemory?.();
+    if (gpuMemory) base.gpu_memory = gpuMemory;
     const verdict = compareRuns(args.referenceOutputs, candidate, (o) => perOutput[o] ?? base.tolerance);
     base.metrics = verdict.metrics;
     base.outputs = verdict.outputs;

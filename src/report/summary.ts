@@ -299,6 +299,9 @@ function renderDetailsBlock(variant: VariantReport): string {
     `Reference: ${escapeMarkdown(variant.reference)}`,
     variant.runtime ? `runtime ${escapeMarkdown(variant.runtime)}` : '',
     `${variant.samples} samples`,
+    variant.gpu_memory
+      ? `GPU memory: weights ${formatBytes(variant.gpu_memory.weight_bytes)}, peak intermediates ${formatBytes(variant.gpu_memory.peak_intermediate_bytes)}`
+      : '',
   ].filter((part) => part !== '');
   const body = [context.join(' · ')];
   if (variant.reason && Array.from(variant.reason).length > SUMMARY_REASON_MAX_CHARS) {

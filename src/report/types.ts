@@ -34,8 +34,18 @@ export interface VariantReport {
   /** Where calibration samples came from, for variants that used any (int8 static, GPTQ, auto). */
   calibration?: string;
   seconds: { convert: number; verify: number };
+  /** GPU runners (webgpu): GPU memory of the verified session — weights as stored, peak intermediates. */
+  gpu_memory?: GpuMemory;
   /** For a failing ONNX variant: the first value, in graph order, beyond tolerance (verify/localize.ts). */
   divergence?: Divergence;
+}
+
+export interface GpuMemory {
+  weight_bytes: number;
+  peak_intermediate_bytes: number;
+  /** Distinct compiled kernels and dispatches per run. */
+  kernels: number;
+  dispatches: number;
 }
 
 /** Where a candidate's intermediate values first leave the tolerance of its reference. */

@@ -1,5 +1,6 @@
 // Types shared by the verification engine: runners, metrics, tolerances.
 
+import type { GpuMemory } from '../report/types.js';
 import type { DType, TensorMap } from '../onnx/dtype.js';
 
 /** A model input or output as a runner sees it. Symbolic dims are strings. */
@@ -18,6 +19,8 @@ export interface Runner {
   readonly inputs: IOInfo[];
   readonly outputs: IOInfo[];
   run(feeds: TensorMap): Promise<TensorMap>;
+  /** GPU runners: memory of the session after the runs so far. */
+  gpuMemory?(): GpuMemory | undefined;
   dispose(): Promise<void>;
 }
 

@@ -9,10 +9,10 @@
 //   const { env, driver } = dawnEnvironment();
 
 import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UserError } from '../../errors.js';
+import { nativeEntryPath } from '../../pipeline/native-backends.js';
+import { WEBGPU_VERSION } from '../../version.js';
 
 export const CHROMIUM_DIR = '/usr/lib/chromium';
 export const SWIFTSHADER_ICD = path.join(CHROMIUM_DIR, 'vk_swiftshader_icd.json');
@@ -63,15 +63,7 @@ export function dawnEnvironment(base: NodeJS.ProcessEnv = process.env): DawnEnvi
   return { env: { ...base }, driver: 'system Vulkan' };
 }
 
-const requireFromHere = createRequire(import.meta.url);
-
-/** file: URL of the `webgpu` package's entry, or a UserError saying how to get it. */
-export function webgpuPackageUrl(): string {
-  try {
-    return pathToFileURL(requireFromHere.resolve('webgpu')).href;
-  } catch {
-    throw new UserError(
-      'the webgpu target runs its modules on Dawn from the "webgpu" npm package, which is not installed. Run "npm install webgpu" in model-convert\'s folder.',
-    );
-  }
+/** file: URL of the `webgpu` package's entry: from here, or installed into the runner's tool cache. */
+export async function webgpuPackageUrl(): Promise<string> {
+  return pathToFileURL(await nativeEntryPath('webgpu', WEBGPU_VERSION)).href;
 }

@@ -121,6 +121,7 @@ class DawnChild {
 }
 
 export async function createWebgpuRunner(modelJs: string): Promise<WebgpuRunner> {
+  const webgpu = await webgpuPackageUrl();
   const { env, driver } = dawnEnvironment();
   const child = new DawnChild(env);
   await child.request(undefined); // 'ready'
@@ -128,7 +129,7 @@ export async function createWebgpuRunner(modelJs: string): Promise<WebgpuRunner>
   try {
     opened = await child.request({
       type: 'open',
-      webgpu: webgpuPackageUrl(),
+      webgpu,
       modelUrl: pathToFileURL(modelJs).href,
       driver,
     });
@@ -156,6 +157,13 @@ export async function createWebgpuRunner(modelJs: string): Promise<WebgpuRunner>
       return out;
     },
     memory: () => memory,
+    gpuMemory: () =>
+      memory && {
+        weight_bytes: memory.weightBytes,
+        peak_intermediate_bytes: memory.peakIntermediateBytes,
+        kernels: memory.kernels,
+        dispatches: memory.dispatches,
+      },
     async dispose(): Promise<void> {
       child.close();
     },

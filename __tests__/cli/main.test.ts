@@ -92,7 +92,6 @@ describe('convert', () => {
       /unknown target "tflite"\. Use one of: onnx, openvino, webnn, webgpu/,
     ],
     [['convert', '__TINY__', '--precision', 'int5'], /unknown precision "int5"/],
-    [['convert', '__TINY__', '--targets', 'webgpu'], /target "webgpu" is not available in this version/],
     [
       ['convert', '__TINY__', '--targets', 'openvino', '--precision', 'int3'],
       /precision "int3" is not available for target "openvino"/,

@@ -1,4 +1,5 @@
 // Test helper: converts a shared fixture model with `model-convert convert --targets webnn`
+// (or another target)
 // (runCli, as a user would) and returns the report's webnn variants.
 //   const variants = await convertFixture('bert.legacy', ['fp32', 'fp16']);
 
@@ -16,13 +17,15 @@ export interface WebnnVariant {
   runtime: string;
   files: string[];
   metrics: { rel_l2: number; cosine: number; nan: number; top1_agree: number | null };
+  gpu_memory?: { weight_bytes: number; peak_intermediate_bytes: number; kernels: number; dispatches: number };
 }
 
 export async function convertFixture(
   model: string,
   precisions: string[],
+  target = 'webnn',
 ): Promise<{ code: number; variants: WebnnVariant[]; log: string }> {
-  const out = mkdtempSync(path.join(os.tmpdir(), `webnn-${model}-`));
+  const out = mkdtempSync(path.join(os.tmpdir(), `${target}-${model}-`));
   try {
     let log = '';
     const code = await runCli(
@@ -30,7 +33,7 @@ export async function convertFixture(
         'convert',
         path.join(FIXTURES, `${model}.onnx`),
         '--targets',
-        'webnn',
+        target,
         '--precision',
         precisions.join(','),
         '--out',

@@ -86,6 +86,29 @@ test('writes the job summary and outputs, skips cache and artifacts with warning
   expect(existsSync(path.join(out, 'onnx/fp32/model.onnx'))).toBe(true);
 });
 
+test('the bundled Action emits webgpu and webnn modules whose copied kernels run (Dawn, reference WebNN)', () => {
+  // Lowerings are copied into model.js as source text: the bundler must not break their names.
+  const out = path.join(tmp, 'out');
+  const r = runDist({
+    model: 'examples/tiny/model.onnx',
+    'output-dir': out,
+    targets: 'webgpu, webnn',
+    precisions: 'fp32, int8',
+    cache: 'false',
+    'upload-artifacts': 'false',
+    'fail-on': 'violation',
+  });
+  expect(r.status).toBe(0);
+  const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as Report;
+  expect(report.variants.map((v) => `${v.target}/${v.precision} ${v.status}`)).toEqual([
+    'webgpu/fp32 pass',
+    'webgpu/int8 pass',
+    'webnn/fp32 pass',
+    'webnn/int8 pass',
+  ]);
+  expect(report.variants.find((v) => v.target === 'webgpu')!.runtime).toMatch(/^Dawn webgpu/);
+});
+
 test('a missing model fails the step with one line and exit 2', () => {
   const out = path.join(tmp, 'out');
   const r = runDist({

@@ -7,18 +7,13 @@
 // webnn target's host functions. Empty results are host tensors (no kernel, no buffer).
 //   layoutOps.Transpose[0].lower(g, [x], { perm: [0, 2, 1, 3] }, 'Transpose_4')
 
-import { layoutOps as webnnLayoutOps } from '../../webnn/ops/layout.js';
-import { slicingOps as webnnSlicingOps } from '../../webnn/ops/slicing.js';
+import { permutation, layoutOps as webnnLayoutOps } from '../../webnn/ops/layout.js';
+import { sliceAxes, slicingOps as webnnSlicingOps } from '../../webnn/ops/slicing.js';
 import type { ElementType, GpuOpTable, GpuOpVersion, OnnxNodeView, PlanContext, Value } from './types.js';
 import { wgslBroadcastStrides, wgslFunctions, wgslGrid, wgslLiteral, wgslStrides } from './wgsl.js';
 
-// Provided in model.js by the webnn entries' helpers (listed below).
-declare function permutation(rank: number, a: { perm: number[] | null }): number[];
-declare function sliceAxes(
-  g: PlanContext,
-  x: Value[],
-  a: unknown,
-): { start: number; size: number; step: number }[];
+// permutation and sliceAxes are the webnn target's helpers, copied into model.js with the
+// entries that list them (imported, never `declare`d: the bundler renames on collisions).
 
 type ConcatAttrs = { axis: number };
 type SplitAttrs = { axis: number; split: number[] | null; outputs: number };
@@ -141,7 +136,7 @@ function lowerExpand(g: PlanContext, x: Value[], _a: unknown, label: string): Va
 }
 
 function lowerSlice(g: PlanContext, x: Value[], a: unknown, label: string): Value {
-  const spec = sliceAxes(g, x, a);
+  const spec = sliceAxes(g as never, x as never, a as never);
   const dims = x[0].dims;
   if (spec.every((s, i) => s.start === 0 && s.size === dims[i] && s.step === 1)) return x[0];
   const strides = wgslStrides(dims);

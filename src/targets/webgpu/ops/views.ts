@@ -4,13 +4,11 @@
 // (ONNX's 0 / -1 in Reshape, axes from attributes or inputs), shared by both web targets.
 //   viewOps.Reshape[0].lower(g, [x, shape], { kind: 'reshape', allowzero: false }, 'Reshape_5')
 
-import { layoutOps } from '../../webnn/ops/layout.js';
+import { layoutOps, targetDims } from '../../webnn/ops/layout.js';
 import type { GpuOpTable, GpuOpVersion, PlanContext, Value } from './types.js';
 
-declare function targetDims(g: PlanContext, x: Value[], a: unknown): number[];
-
 function viewReshape(g: PlanContext, x: Value[], a: unknown): Value {
-  return g.view(x[0], targetDims(g, x, a));
+  return g.view(x[0], targetDims(g as never, x as never, a as never));
 }
 
 const asView = (entries: (typeof layoutOps)[string]): GpuOpVersion[] =>

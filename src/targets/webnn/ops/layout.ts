@@ -56,7 +56,11 @@ function unsqueezeTarget(g: BuildContext, x: Value[], a: AxesAttrs): number[] {
 }
 
 /** ONNX op type → how it computes its target shape; the generator passes `kind`. */
-function targetDims(g: BuildContext, x: Value[], a: { kind: string } & Record<string, unknown>): number[] {
+export function targetDims(
+  g: BuildContext,
+  x: Value[],
+  a: { kind: string } & Record<string, unknown>,
+): number[] {
   switch (a.kind) {
     case 'reshape':
       return reshapeTarget(g, x, a as unknown as ReshapeAttrs);
@@ -78,7 +82,7 @@ function hostReshape(g: BuildContext, x: Value[], a: { kind: string }): Value {
   return g.host(x[0].dtype, targetDims(g, x, a), g.numbers(x[0], 'the input'));
 }
 
-function permutation(rank: number, a: PermAttrs): number[] {
+export function permutation(rank: number, a: PermAttrs): number[] {
   return a.perm ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
 }
 

@@ -64,7 +64,7 @@ function lowerSplit(g: BuildContext, x: Value[], a: SplitAttrs, label: string): 
 }
 
 /** Per-axis start/size/step of an ONNX Slice on `dims`, ONNX clamping applied. */
-function sliceAxes(g: BuildContext, x: Value[], a: SliceAttrs): AxisSlice[] {
+export function sliceAxes(g: BuildContext, x: Value[], a: SliceAttrs): AxisSlice[] {
   const dims = x[0].dims;
   const starts = a.starts ?? g.ints(x[1], 'the starts');
   const ends = a.ends ?? g.ints(x[2], 'the ends');

@@ -122,3 +122,34 @@ describe('elementwise fusion', () => {
     expect(r.worstRelL2).toBeLessThanOrEqual(2e-6);
   });
 });
+
+describe('more activations', () => {
+  test.each([
+    [
+      'PRelu with a per-channel slope',
+      oneOp('PRelu', [f('x', [2, 3, 4]), f('s', [3, 1], { constant: true })], y([2, 3, 4])),
+    ],
+    ['Mean of three', oneOp('Mean', [f('a', [4]), f('b', [4]), f('c', [2, 4])], y([2, 4]))],
+    ['Selu', oneOp('Selu', [f('x', [16])], y([16]))],
+    ['Celu', oneOp('Celu', [f('x', [16])], y([16]), { alpha: { float: 0.5 } }, { opset: 12 })],
+    ['Softsign', oneOp('Softsign', [f('x', [16])], y([16]))],
+    ['Atan', oneOp('Atan', [f('x', [16])], y([16]))],
+    [
+      'Clip-6 bounds as attributes',
+      oneOp('Clip', [f('x', [16])], y([16]), { min: { float: -0.3 }, max: { float: 0.4 } }, { opset: 6 }),
+    ],
+    [
+      'Clip-11 with only a max',
+      oneOp(
+        'Clip',
+        [f('x', [8]), f('hi', [], { data: [0.25], constant: true })],
+        y([8]),
+        {},
+        { opset: 11, inputNames: ['x', '', 'hi'] },
+      ),
+    ],
+  ])('%s', async (_title, spec) => {
+    const r = await crossCheck(spec, { target });
+    expect(r.worstRelL2).toBeLessThanOrEqual(2e-6);
+  });
+});

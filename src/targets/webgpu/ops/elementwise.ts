@@ -98,6 +98,16 @@ export function elementwiseOp(op: string): OpDefinition | undefined {
         (a) => `(${a.join(' + ')})`,
         (x) => x.reduce((p, q) => p + q, 0),
       );
+    case 'Mean':
+      return f(
+        (a) => `((${a.join(' + ')}) / ${a.length}.0)`,
+        (x) => x.reduce((p, q) => p + q, 0) / x.length,
+      );
+    case 'PRelu':
+      return f(
+        (a) => `select(${a[0]} * ${a[1]}, ${a[0]}, ${a[0]} >= 0.0)`,
+        (x) => (x[0] >= 0 ? x[0] : x[0] * x[1]),
+      );
     case 'Mod':
       return {
         wgsl: (a, t, s) => (s.fmod || !isInt(t[0]) ? `(${a[0]} % ${a[1]})` : `mc_mod(${a[0]}, ${a[1]})`),
@@ -167,6 +177,65 @@ export function elementwiseOp(op: string): OpDefinition | undefined {
         (a) => `cos(${a[0]})`,
         (x) => Math.cos(x[0]),
       );
+    case 'Tan':
+      return f(
+        (a) => `tan(${a[0]})`,
+        (x) => Math.tan(x[0]),
+      );
+    case 'Atan':
+      return f(
+        (a) => `atan(${a[0]})`,
+        (x) => Math.atan(x[0]),
+      );
+    case 'Asin':
+      return f(
+        (a) => `asin(${a[0]})`,
+        (x) => Math.asin(x[0]),
+      );
+    case 'Acos':
+      return f(
+        (a) => `acos(${a[0]})`,
+        (x) => Math.acos(x[0]),
+      );
+    case 'Sinh':
+      return f(
+        (a) => `sinh(${a[0]})`,
+        (x) => Math.sinh(x[0]),
+      );
+    case 'Cosh':
+      return f(
+        (a) => `cosh(${a[0]})`,
+        (x) => Math.cosh(x[0]),
+      );
+    case 'Softsign':
+      return f(
+        (a) => `(${a[0]} / (1.0 + abs(${a[0]})))`,
+        (x) => x[0] / (1 + Math.abs(x[0])),
+      );
+    case 'Mish':
+      return f(
+        (a) => `(${a[0]} * mc_tanh(select(log(1.0 + exp(${a[0]})), ${a[0]}, ${a[0]} > 20.0)))`,
+        (x) => x[0] * Math.tanh(Math.log(1 + Math.exp(x[0]))),
+      );
+    case 'Selu':
+      return {
+        wgsl: (a, _t, s) =>
+          `(${wgslLiteral(s.beta ?? 1.0507, 'f32')} * select(${wgslLiteral(s.alpha ?? 1.67326, 'f32')} * (exp(${a[0]}) - 1.0), ${a[0]}, ${a[0]} > 0.0))`,
+        js: (x, s) => (s.beta ?? 1.0507) * (x[0] > 0 ? x[0] : (s.alpha ?? 1.67326) * (Math.exp(x[0]) - 1)),
+      };
+    case 'Celu':
+      return {
+        wgsl: (a, _t, s) => {
+          const alpha = wgslLiteral(s.alpha ?? 1, 'f32');
+          return `(max(${a[0]}, 0.0) + min(0.0, ${alpha} * (exp(${a[0]} / ${alpha}) - 1.0)))`;
+        },
+        js: (x, s) => Math.max(x[0], 0) + Math.min(0, (s.alpha ?? 1) * (Math.exp(x[0] / (s.alpha ?? 1)) - 1)),
+      };
+    case 'ThresholdedRelu':
+      return {
+        wgsl: (a, _t, s) => `select(0.0, ${a[0]}, ${a[0]} > ${wgslLiteral(s.alpha ?? 1, 'f32')})`,
+        js: (x, s) => (x[0] > (s.alpha ?? 1) ? x[0] : 0),
+      };
     case 'Tanh':
       return f(
         (a) => `mc_tanh(${a[0]})`,
@@ -227,14 +296,17 @@ export function elementwiseOp(op: string): OpDefinition | undefined {
         (x) => Math.log(1 + Math.exp(x[0])),
       );
     case 'Clip':
+      // Bounds: inputs 1 and 2 (opset 11+, either may be absent) or attributes (alpha, beta).
       return {
-        wgsl: (a) => {
+        wgsl: (a, _t, s) => {
+          const lo = a[1] || (s.alpha !== undefined ? wgslLiteral(s.alpha, 'f32') : '');
+          const hi = a[2] || (s.beta !== undefined ? wgslLiteral(s.beta, 'f32') : '');
           let e = a[0];
-          if (a[1] !== undefined && a[1] !== '') e = `max(${e}, ${a[1]})`;
-          if (a[2] !== undefined && a[2] !== '') e = `min(${e}, ${a[2]})`;
+          if (lo) e = `max(${e}, ${lo})`;
+          if (hi) e = `min(${e}, ${hi})`;
           return e;
         },
-        js: (x) => Math.min(x[2] ?? Infinity, Math.max(x[1] ?? -Infinity, x[0])),
+        js: (x, s) => Math.min(x[2] ?? s.beta ?? Infinity, Math.max(x[1] ?? s.alpha ?? -Infinity, x[0])),
       };
     case 'Equal':
       return { wgsl: (a) => sel(`${a[0]} == ${a[1]}`), js: (x) => (x[0] === x[1] ? 1 : 0), type: bool };
@@ -467,6 +539,14 @@ const variadic = (op: string) => (n: OnnxNodeView) => ({
 });
 
 const UNARY = [
+  'Tan',
+  'Atan',
+  'Asin',
+  'Acos',
+  'Sinh',
+  'Cosh',
+  'Softsign',
+  'Mish',
   'Neg',
   'Abs',
   'Sign',
@@ -528,13 +608,36 @@ export const elementwiseOps: GpuOpTable = {
   Max: [entry(1, variadic('Max'))],
   Min: [entry(1, variadic('Min'))],
   Sum: [entry(1, variadic('Sum'))],
+  Mean: [entry(1, variadic('Mean'))],
+  PRelu: [entry(7, simple('PRelu', 2))],
+  Selu: [
+    entry(6, (n) => ({
+      steps: [
+        {
+          op: 'Selu',
+          args: [0],
+          alpha: n.float('alpha', 1.67326319217681884765625),
+          beta: n.float('gamma', 1.05070102214813232421875),
+        },
+      ],
+    })),
+  ],
+  Celu: [entry(12, (n) => ({ steps: [{ op: 'Celu', args: [0], alpha: n.float('alpha', 1) }] }))],
+  ThresholdedRelu: [
+    entry(10, (n) => ({ steps: [{ op: 'ThresholdedRelu', args: [0], alpha: n.float('alpha', 1) }] })),
+  ],
   Mod: [entry(10, (n) => ({ steps: [{ op: 'Mod', args: [0, 1], fmod: n.int('fmod', 0) }] }))],
   Where: [entry(9, simple('Where', 3))],
   Clip: [
     entry(6, (n) => ({
-      steps: [{ op: 'Clip', args: [0, 1, 2] }],
-      min: n.float('min', -3.4028234663852886e38),
-      max: n.float('max', 3.4028234663852886e38),
+      steps: [
+        {
+          op: 'Clip',
+          args: [0],
+          alpha: n.float('min', -3.4028234663852886e38),
+          beta: n.float('max', 3.4028234663852886e38),
+        },
+      ],
     })),
     entry(11, (n) => ({ steps: [{ op: 'Clip', args: n.inputs.map((_, i) => i) }] })),
   ],

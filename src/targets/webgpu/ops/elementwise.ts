@@ -29,18 +29,15 @@ interface OpDefinition {
   js(xs: number[], s: ElementwiseStep): number;
   /** Result element type (default: the first argument's; Where: the second's). */
   type?(types: ElementType[], s: ElementwiseStep): ElementType;
-  /** WGSL functions the expression calls. */
-  uses?: string[];
 }
 
 /** The definition of one elementwise op (a switch, so it copies into model.js as one function). */
 export function elementwiseOp(op: string): OpDefinition | undefined {
   const bool = (): ElementType => 'bool';
   const sel = (cond: string) => `select(0u, 1u, ${cond})`;
-  const f = (wgsl: (a: string[]) => string, js: (x: number[]) => number, uses?: string[]): OpDefinition => ({
+  const f = (wgsl: (a: string[]) => string, js: (x: number[]) => number): OpDefinition => ({
     wgsl: (a) => wgsl(a),
     js: (x) => js(x),
-    uses,
   });
   const isInt = (t: string) => t !== 'f32';
   switch (op) {
@@ -81,7 +78,6 @@ export function elementwiseOp(op: string): OpDefinition | undefined {
           return t[0] === 'f32' ? `mc_pow(${a[0]}, f32(${a[1]}))` : `i32(mc_pow(f32(${a[0]}), f32(${a[1]})))`;
         },
         js: (x) => Math.pow(x[0], x[1]),
-        uses: ['mc_pow'],
       };
     case 'Max':
       return f(
@@ -112,7 +108,6 @@ export function elementwiseOp(op: string): OpDefinition | undefined {
       return {
         wgsl: (a, t, s) => (s.fmod || !isInt(t[0]) ? `(${a[0]} % ${a[1]})` : `mc_mod(${a[0]}, ${a[1]})`),
         js: (x, s) => (s.fmod ? x[0] % x[1] : x[0] - Math.floor(x[0] / x[1]) * x[1]),
-        uses: ['mc_mod'],
       };
     case 'Neg':
       return f(
@@ -240,7 +235,6 @@ export function elementwiseOp(op: string): OpDefinition | undefined {
       return f(
         (a) => `mc_tanh(${a[0]})`,
         (x) => Math.tanh(x[0]),
-        ['mc_tanh'],
       );
     case 'Sigmoid':
       return f(
@@ -251,7 +245,6 @@ export function elementwiseOp(op: string): OpDefinition | undefined {
       return f(
         (a) => `mc_erf(${a[0]})`,
         (x) => x[0],
-        ['mc_erf'],
       );
     case 'Gelu':
       return {
@@ -260,7 +253,6 @@ export function elementwiseOp(op: string): OpDefinition | undefined {
             ? `(0.5 * ${a[0]} * (1.0 + mc_tanh(0.7978845608028654 * (${a[0]} + 0.044715 * ${a[0]} * ${a[0]} * ${a[0]}))))`
             : `(0.5 * ${a[0]} * (1.0 + mc_erf(${a[0]} * 0.7071067811865476)))`,
         js: (x) => x[0],
-        uses: ['mc_erf', 'mc_tanh'],
       };
     case 'Relu':
       return f(

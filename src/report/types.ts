@@ -43,6 +43,8 @@ export interface VariantReport {
 export interface GpuMemory {
   weight_bytes: number;
   peak_intermediate_bytes: number;
+  /** Results of kernels that read only weights (computed once per input shape, then kept). */
+  folded_bytes: number;
   /** Distinct compiled kernels and dispatches per run. */
   kernels: number;
   dispatches: number;

@@ -145,3 +145,19 @@ describe('webgpu matrix kernels match ONNX Runtime', () => {
     expect(r.worstRelL2).toBeLessThanOrEqual(2e-6);
   });
 });
+
+test('a MatMul and the Add of its bias row become one kernel (either operand order)', async () => {
+  const spec: ModelSpec = {
+    nodes: [
+      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['h'], name: 'fc' },
+      { op: 'Add', inputs: ['b', 'h'], outputs: ['y'], name: 'fc_bias' },
+    ],
+    tensors: [f('x', [2, 9, 24]), f('w', [24, 40], { constant: true }), f('b', [40], { constant: true })],
+    outputs: y([2, 9, 40]),
+    opset: 17,
+  };
+  const r = await crossCheck(spec, { target });
+  expect(r.code).toContain('// fused: fc → fc_bias');
+  expect(r.code.match(/g\.node\(/g)).toHaveLength(1);
+  expect(r.worstRelL2).toBeLessThanOrEqual(2e-6);
+});

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../../src/cli/main.js';
-import { writeModel } from '../../../src/onnx/model-io.js';
+import { readModel, writeModel } from '../../../src/onnx/model-io.js';
 import type { Report } from '../../../src/report/types.js';
 import { webgpuGaps, webgpuTarget } from '../../../src/targets/webgpu/index.js';
 import { buildModel, tensor, type ModelSpec } from '../webnn/cross-check.js';
@@ -119,6 +119,62 @@ test('a converted variant is a standalone module with its weights, verified on D
     expect(fp16.status).toBe('pass');
     // The float16 MatMul weight stays float16 on the GPU: half the bytes.
     expect(fp16.gpu_memory!.weight_bytes).toBe(64 * 32 * 2 + 32 * 4);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('kernels that read only weights run once per input shape; only the results later kernels read are kept', async () => {
+  // DequantizeLinear → Transpose → MatMul (conversion-time folding leaves dequantization
+  // alone): the dequantize and transpose kernels run once, MatMul on every call.
+  const spec: ModelSpec = {
+    nodes: [
+      { op: 'DequantizeLinear', inputs: ['q', 's'], outputs: ['w'], attrs: { axis: 0 }, name: 'dq' },
+      { op: 'Transpose', inputs: ['w'], outputs: ['wt'], attrs: { perm: [1, 0] }, name: 'wt' },
+      { op: 'MatMul', inputs: ['x', 'wt'], outputs: ['y'], name: 'mm' },
+    ],
+    tensors: [
+      tensor('x', 'float32', [3, 40]),
+      tensor('q', 'int8', [48, 40], {
+        constant: true,
+        data: Array.from({ length: 1920 }, (_, i) => (i % 255) - 127),
+      }),
+      tensor('s', 'float32', [48], {
+        constant: true,
+        data: Array.from({ length: 48 }, (_, i) => 0.01 + i / 1000),
+      }),
+    ],
+    outputs: [{ name: 'y', dtype: 'float32', dims: [3, 48] }],
+    opset: 17,
+  };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'webgpu-folded-'));
+  try {
+    const file = path.join(dir, 'm.onnx');
+    writeModel(buildModel(spec), file);
+    const source = readModel(file);
+    const variant = await webgpuTarget.emit({
+      source,
+      model: source.proto,
+      precision: 'fp32',
+      dir,
+      warn: () => {},
+    });
+    const runner = await webgpuTarget.runner(variant);
+    try {
+      const x = {
+        dtype: 'float32' as const,
+        dims: [3, 40],
+        data: Float32Array.from({ length: 120 }, (_, i) => i / 60),
+      };
+      const first = await runner.run({ x });
+      const second = await runner.run({ x });
+      expect(Array.from(second.y.data as Float32Array)).toEqual(Array.from(first.y.data as Float32Array));
+      const memory = runner.gpuMemory!()!;
+      expect(memory.dispatches).toBe(1);
+      expect(memory.folded_bytes).toBe(48 * 40 * 4);
+    } finally {
+      await runner.dispose();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -111,3 +111,38 @@ export function fuseElementwise(nodes: PlannedNode[], graphOutputs: Set<string>)
   }
   return list.filter((n): n is PlannedNode => n !== undefined);
 }
+
+/**
+ * MatMul followed by the Add of a constant bias row ([N], either Add operand) becomes one
+ * MatMul with the bias as a third input, added in the kernel's epilogue: one dispatch less
+ * per linear layer. `dims` gives the dims of constants.
+ */
+export function fuseMatMulBias(
+  nodes: PlannedNode[],
+  graphOutputs: Set<string>,
+  dims: (name: string) => number[] | undefined,
+): PlannedNode[] {
+  const consumers = new Map<string, number[]>();
+  nodes.forEach((n, k) => n.inputs.forEach((i) => i && consumers.set(i, [...(consumers.get(i) ?? []), k])));
+  const list: (PlannedNode | undefined)[] = nodes.slice();
+  nodes.forEach((mm, k) => {
+    if (mm.opType !== 'MatMul' || mm.inputs.length !== 2 || graphOutputs.has(mm.outputs[0])) return;
+    const b = dims(mm.inputs[1]);
+    const users = consumers.get(mm.outputs[0]) ?? [];
+    if (!b || b.length !== 2 || users.length !== 1) return;
+    const add = list[users[0]];
+    if (!add || add.opType !== 'Add' || add.inputs.length !== 2) return;
+    const bias = add.inputs[0] === mm.outputs[0] ? add.inputs[1] : add.inputs[0];
+    const biasDims = dims(bias);
+    if (bias === mm.outputs[0] || !biasDims || biasDims.length !== 1 || biasDims[0] !== b[1]) return;
+    list[k] = undefined;
+    list[users[0]] = {
+      ...mm,
+      inputs: [mm.inputs[0], mm.inputs[1], bias],
+      outputs: add.outputs,
+      label: mm.label,
+      fused: [mm.label, add.label],
+    };
+  });
+  return list.filter((n): n is PlannedNode => n !== undefined);
+}

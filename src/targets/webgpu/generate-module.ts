@@ -18,7 +18,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 import { Identifiers, jsString, liveNodes, literal, OpLibrary, type LibraryEntry } from '../module-source.js';
 import { elementTypeNamed, elementTypeOf, modelOpsets } from '../webnn/op-registry.js';
 import { WebgpuSession, type ModuleIO } from './module-session.js';
-import { fuseElementwise, type PlannedNode } from './fuse-elementwise.js';
+import { fuseElementwise, fuseMatMulBias, type PlannedNode } from './fuse-elementwise.js';
 import { findGpuLowering } from './op-registry.js';
 import type { ElementType, GpuLayout, GpuWeightEntry } from './ops/types.js';
 import { WebgpuPlanContext } from './plan-context.js';
@@ -93,7 +93,9 @@ export function generateWebgpuModule(model: ModelProto, options: GenerateOptions
       opType: node.opType,
     };
   });
-  const items = fuseElementwise(planned, new Set(outputs.map((o) => o.name)));
+  const graphOutputs = new Set(outputs.map((o) => o.name));
+  const constantDims = (name: string) => constants.get(name)?.dims?.map(Number);
+  const items = fuseElementwise(fuseMatMulBias(planned, graphOutputs, constantDims), graphOutputs);
   // A weight is packed when every consumer's lowering reads that input packed.
   const packed = new Map<string, boolean>();
   for (const item of items)

@@ -161,6 +161,7 @@ export async function createWebgpuRunner(modelJs: string): Promise<WebgpuRunner>
       memory && {
         weight_bytes: memory.weightBytes,
         peak_intermediate_bytes: memory.peakIntermediateBytes,
+        folded_bytes: memory.foldedBytes,
         kernels: memory.kernels,
         dispatches: memory.dispatches,
       },

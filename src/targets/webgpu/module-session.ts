@@ -73,6 +73,8 @@ export interface SessionMemory {
   weightBytes: number;
   /** Peak bytes of intermediate buffers of the largest plan made so far. */
   peakIntermediateBytes: number;
+  /** Bytes of folded results (kernels over weights only, run once per plan) of the largest plan. */
+  foldedBytes: number;
   /** Distinct compiled kernels. */
   kernels: number;
   /** Dispatches per run of the last plan. */
@@ -83,7 +85,13 @@ export interface SessionMemory {
 export class WebgpuSession {
   readonly inputs: ModuleIO[];
   readonly outputs: ModuleIO[];
-  readonly memory: SessionMemory = { weightBytes: 0, peakIntermediateBytes: 0, kernels: 0, dispatches: 0 };
+  readonly memory: SessionMemory = {
+    weightBytes: 0,
+    peakIntermediateBytes: 0,
+    foldedBytes: 0,
+    kernels: 0,
+    dispatches: 0,
+  };
   private readonly spec: ModuleSpec;
   private readonly device: GPUDevice;
   private readonly ownsDevice: boolean;
@@ -377,15 +385,43 @@ export class WebgpuSession {
         layout: pipeline.getBindGroupLayout(0),
         entries: s.bindings.map((id, binding) => ({ binding, resource: { buffer: physical.buffers[id] } })),
       });
-      return { pipeline, bindGroup, workgroups: s.workgroups, label: s.label };
+      return { pipeline, bindGroup, workgroups: s.workgroups, label: s.label, once: s.once };
     });
     const error = await device.popErrorScope();
     if (error) {
       for (const b of physical.owned) b.destroy();
       throw new Error(`${this.spec.source} (WebGPU): a kernel failed to compile: ${error.message}`);
     }
+    // Folded steps (weights in, nothing from the inputs) run now, once for this plan.
+    const folded = steps.filter((s) => s.once);
+    if (folded.length > 0) {
+      const encoder = device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      for (const step of folded) {
+        pass.setPipeline(step.pipeline);
+        pass.setBindGroup(0, step.bindGroup);
+        pass.dispatchWorkgroups(step.workgroups[0], step.workgroups[1], step.workgroups[2]);
+      }
+      pass.end();
+      device.queue.submit([encoder.finish()]);
+      // Keep only the folded results that per-run steps or outputs read.
+      const kept = new Set<number>();
+      g.steps.forEach((s) => !s.once && s.bindings.forEach((id) => kept.add(id)));
+      for (const o of outputs) if (o.buffer !== undefined) kept.add(o.buffer);
+      const dropped = g.buffers.flatMap((b, id) =>
+        b.kind === 'folded' && !kept.has(id) ? [physical.buffers[id]] : [],
+      );
+      await device.queue.onSubmittedWorkDone();
+      for (const b of dropped) {
+        b.destroy();
+        physical.foldedBytes -= b.size;
+        physical.owned.splice(physical.owned.indexOf(b), 1);
+      }
+    }
+    const perRun = steps.filter((s) => !s.once);
     this.memory.kernels = this.pipelines.size;
-    this.memory.dispatches = steps.length;
+    this.memory.dispatches = perRun.length;
+    this.memory.foldedBytes = Math.max(this.memory.foldedBytes, physical.foldedBytes);
     this.memory.peakIntermediateBytes = Math.max(
       this.memory.peakIntermediateBytes,
       physical.intermediateBytes,
@@ -413,7 +449,7 @@ export class WebgpuSession {
         : [],
     );
     return {
-      steps,
+      steps: perRun,
       inputs: planInputs,
       outputs: planned,
       owned,
@@ -431,11 +467,12 @@ export class WebgpuSession {
     logical: LogicalBuffer[],
     steps: PlannedStep[],
     outputs: OutputPlan[],
-  ): { buffers: GPUBuffer[]; owned: GPUBuffer[]; intermediateBytes: number } {
+  ): { buffers: GPUBuffer[]; owned: GPUBuffer[]; intermediateBytes: number; foldedBytes: number } {
     const usage = 0x80 | 0x04 | 0x08; /* STORAGE | COPY_SRC | COPY_DST */
     const device = this.device;
     const buffers: GPUBuffer[] = [];
     const owned: GPUBuffer[] = [];
+    let foldedBytes = 0;
     const lastUse = new Array<number>(logical.length).fill(-1);
     steps.forEach((s, i) => s.bindings.forEach((id) => (lastUse[id] = i)));
     for (const o of outputs) if (o.buffer !== undefined) lastUse[o.buffer] = steps.length;
@@ -447,6 +484,10 @@ export class WebgpuSession {
       } else if (b.kind === 'constant') {
         buffers[id] = this.upload(b.words!, usage);
         owned.push(buffers[id]);
+      } else if (b.kind === 'folded') {
+        buffers[id] = device.createBuffer({ size: Math.ceil(Math.max(4, b.bytes) / 16) * 16, usage });
+        owned.push(buffers[id]);
+        foldedBytes += buffers[id].size;
       }
     });
     const free: GPUBuffer[] = [];
@@ -454,6 +495,7 @@ export class WebgpuSession {
     steps.forEach((s, i) => {
       for (let k = s.bindings.length - s.outputs; k < s.bindings.length; k++) {
         const id = s.bindings[k];
+        if (logical[id].kind !== 'temp') continue;
         const size = Math.ceil(Math.max(4, logical[id].bytes) / 16) * 16;
         let best = -1;
         for (let f = 0; f < free.length; f++)
@@ -472,7 +514,7 @@ export class WebgpuSession {
           free.push(buffers[id]);
         }
     });
-    return { buffers, owned, intermediateBytes };
+    return { buffers, owned, intermediateBytes, foldedBytes };
   }
 
   // ---- data conversions ----

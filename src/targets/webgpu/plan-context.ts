@@ -22,9 +22,13 @@ import type {
   WgslType,
 } from './ops/types.js';
 
-/** A logical buffer: a graph input, a weight, a host constant uploaded for the plan, or a kernel result. */
+/**
+ * A logical buffer: a graph input, a weight, a host constant uploaded for the plan, a kernel
+ * result, or a folded result (a kernel that reads only weights and constants: computed once
+ * when the plan is made and kept, as ONNX Runtime folds such subgraphs at session creation).
+ */
 export interface LogicalBuffer {
-  kind: 'input' | 'weight' | 'constant' | 'temp';
+  kind: 'input' | 'weight' | 'constant' | 'temp' | 'folded';
   bytes: number;
   input?: string;
   weight?: number;
@@ -39,6 +43,8 @@ export interface PlannedStep {
   bindings: number[];
   outputs: number;
   workgroups: [number, number, number];
+  /** Reads only weights, constants and folded results: dispatched once, when the plan is made. */
+  once: boolean;
 }
 
 export class WebgpuPlanContext implements PlanContext {
@@ -194,8 +200,12 @@ export class WebgpuPlanContext implements PlanContext {
     const inputs = spec.inputs.map((v, i) => (spec.packed?.includes(i) ? v : this.plain(v)));
     spec = { ...spec, inputs };
     const bindings = inputs.map((v) => this.kernelInput(v));
+    const once =
+      bindings.length > 0 &&
+      bindings.every((id) => this.buffers[id].kind !== 'input' && this.buffers[id].kind !== 'temp');
     const outputs = spec.outputs.map((o) => {
-      const id = this.buffers.push({ kind: 'temp', bytes: 4 * Math.max(1, this.count(o.dims)) }) - 1;
+      const bytes = 4 * Math.max(1, this.count(o.dims));
+      const id = this.buffers.push({ kind: once ? 'folded' : 'temp', bytes }) - 1;
       bindings.push(id);
       return { dtype: o.dtype, dims: o.dims.slice(), buffer: id } as Value;
     });
@@ -216,6 +226,7 @@ export class WebgpuPlanContext implements PlanContext {
       bindings,
       outputs: spec.outputs.length,
       workgroups: spec.workgroups,
+      once,
     });
     return outputs;
   }
@@ -261,7 +272,8 @@ export class WebgpuPlanContext implements PlanContext {
 
   /** v in a buffer of its own (a kernel result), copying a graph input or weight returned as an output. */
   result(v: Value): Value {
-    if (v.buffer !== undefined && this.buffers[v.buffer].kind === 'temp') return v;
+    const kind = v.buffer === undefined ? undefined : this.buffers[v.buffer].kind;
+    if (kind === 'temp' || kind === 'folded') return v;
     const count = this.count(v.dims);
     const type = this.wgslType(v.dtype);
     if (this.wgslType(v) !== type) this.fail('internal: a packed weight cannot be a graph output');

@@ -20,7 +20,11 @@ interface MatmulPlan {
   batch: number[];
   /** WGSL expression of A[m, k] (m, k, b: u32 in scope; b = batch index) and its inputs. */
   a: { expr: string; inputs: Value[]; packed: number[] };
-  b: { expr: string; inputs: Value[]; packed: number[] };
+  /**
+   * `stage`: WGSL statements that fill the 32×32 tile Bs[k * 32 + n] for the K slice at k0 and
+   * columns from col0 (li: this thread's index of 64), replacing the per-element loadB loop.
+   */
+  b: { expr: string; inputs: Value[]; packed: number[]; stage?: string };
   /** Epilogue: WGSL expression over `acc` (f32), m, n; extra inputs bound after A's and B's. */
   epilogue?: { expr: string; inputs: Value[] };
   outDims: number[];
@@ -46,7 +50,9 @@ function matmulKernel(g: PlanContext, p: MatmulPlan): Value {
     return shiftBindings(part.expr, shift);
   };
   const aExpr = add(p.a);
+  const bShift = inputs.length;
   const bExpr = add(p.b);
+  const bStage = p.b.stage === undefined ? undefined : shiftBindings(p.b.stage, bShift);
   const epilogue = p.epilogue ? add(p.epilogue) : 'acc';
   const batchCount = p.batch.reduce((q, d) => q * d, 1);
   const lines: string[] = [];
@@ -69,11 +75,14 @@ function matmulKernel(g: PlanContext, p: MatmulPlan): Value {
   lines.push(`      var v = 0.0; if (m < ${p.M}u && k < ${p.K}u) { v = loadA(b, m, k); }`);
   lines.push('      As[e] = v;');
   lines.push('    }');
-  lines.push(`    for (var e = li; e < ${TK * TN}u; e = e + 64u) {`);
-  lines.push(`      let k = k0 + e / ${TN}u; let n = col0 + e % ${TN}u;`);
-  lines.push(`      var v = 0.0; if (k < ${p.K}u && n < ${p.N}u) { v = loadB(b, k, n); }`);
-  lines.push('      Bs[e] = v;');
-  lines.push('    }');
+  if (bStage) lines.push(bStage);
+  else {
+    lines.push(`    for (var e = li; e < ${TK * TN}u; e = e + 64u) {`);
+    lines.push(`      let k = k0 + e / ${TN}u; let n = col0 + e % ${TN}u;`);
+    lines.push(`      var v = 0.0; if (k < ${p.K}u && n < ${p.N}u) { v = loadB(b, k, n); }`);
+    lines.push('      Bs[e] = v;');
+    lines.push('    }');
+  }
   lines.push('    workgroupBarrier();');
   lines.push(`    for (var kk = 0u; kk < ${TK}u; kk = kk + 1u) {`);
   for (let r = 0; r < rows; r++)
@@ -196,6 +205,9 @@ function lowerMatMul(g: PlanContext, x: Value[], _a: unknown, label: string): Va
   const aOff = batchOf(d.A, d.M * d.K);
   const bOff = batchOf(d.B, d.K * d.N);
   const b = operandB(g, x[1], d.K, d.N, false, bOff);
+  // A third input is a bias row fused in at conversion (fuse-elementwise.ts): added per column.
+  const bias = x[2];
+  if (bias && !(bias.dims.length === 1 && bias.dims[0] === d.N)) g.fail(`the fused bias must be [${d.N}]`);
   return matmulKernel(g, {
     label,
     M: d.M,
@@ -204,6 +216,7 @@ function lowerMatMul(g: PlanContext, x: Value[], _a: unknown, label: string): Va
     batch: d.batch,
     a: { expr: `x0[${aOff} + m * ${d.K}u + k]`, inputs: [x[0]], packed: [] },
     b,
+    epilogue: bias ? { expr: 'acc + x0[n]', inputs: [bias] } : undefined,
     outDims: d.out,
   });
 }
@@ -272,6 +285,32 @@ function lowerMatMulNBits(g: PlanContext, x: Value[], a: NBitsAttrs, label: stri
     } else zero = `x2[n * ${blocks}u + k / ${blockSize}u]`;
   }
   const bias = x[5];
+  // Whole words at a time when each word holds codes of one block and row/block starts are
+  // word-aligned: one index computation, scale and zero point per word instead of per code.
+  const perWord = 32 / bits;
+  let stage: string | undefined;
+  if (codesRaw && blob % 4 === 0 && blockSize % perWord === 0) {
+    const wordsPerColumn = 32 / perWord;
+    const wz = zero.replace(/\bk \/ /g, 'kb / ').replace(/\(k \/ /g, '(kb / ');
+    const ws = scale.replace(/k \//g, 'kb /');
+    const body: string[] = [];
+    body.push(`    for (var e = li; e < ${32 * wordsPerColumn}u; e = e + 64u) {`);
+    body.push(`      let c = e / ${wordsPerColumn}u; let w = e % ${wordsPerColumn}u;`);
+    body.push(`      let n = col0 + c; let kb = k0 + w * ${perWord}u;`);
+    body.push(`      var word = 0u; var s = 0.0; var z = 0.0;`);
+    body.push(`      if (n < ${N}u && kb < ${K}u) {`);
+    body.push(
+      `        word = x0[n * ${(blocks * blob) / 4}u + (kb / ${blockSize}u) * ${blob / 4}u + (kb % ${blockSize}u) / ${perWord}u];`,
+    );
+    body.push(`        s = ${ws}; z = ${wz};`);
+    body.push('      }');
+    for (let j = 0; j < perWord; j++)
+      body.push(
+        `      Bs[(w * ${perWord}u + ${j}u) * 32u + c] = select(0.0, (f32((word >> ${j * bits}u) & ${mask}u) - z) * s, kb + ${j}u < ${K}u);`,
+      );
+    body.push('    }');
+    stage = body.join('\n');
+  }
   return matmulKernel(g, {
     label,
     M,
@@ -279,7 +318,7 @@ function lowerMatMulNBits(g: PlanContext, x: Value[], a: NBitsAttrs, label: stri
     K,
     batch: [],
     a: { expr: `x0[m * ${K}u + k]`, inputs: [x[0]], packed: [] },
-    b: { expr: `(${code} - ${zero}) * ${scale}`, inputs, packed },
+    b: { expr: `(${code} - ${zero}) * ${scale}`, inputs, packed, stage },
     epilogue: bias ? { expr: 'acc + x0[n]', inputs: [bias] } : undefined,
     outDims: [...dims.slice(0, -1), N],
   });

@@ -100,6 +100,8 @@ describe('webgpu matrix kernels match ONNX Runtime', () => {
     ['8-bit with zero points', nbits(8, { zp: true })],
     ['2-bit with zero points, K not a multiple of the block', nbits(2, { zp: true, K: 80 })],
     ['4-bit block 16 over 17 rows', nbits(4, { zp: true, blockSize: 16, M: 17, N: 40 })],
+    ['4-bit over 40 rows (the tiled kernel)', nbits(4, { zp: true, M: 40, N: 36 })],
+    ['2-bit over 40 rows, K not a multiple of the block', nbits(2, { zp: true, M: 40, K: 80 })],
   ])('MatMulNBits %s', async (_title, spec) => {
     const r = await crossCheck(spec, { target });
     expect(r.worstRelL2).toBeLessThanOrEqual(2e-6);

@@ -24,7 +24,17 @@ interface MatmulPlan {
    * `stage`: WGSL statements that fill the 32×32 tile Bs[k * 32 + n] for the K slice at k0 and
    * columns from col0 (li: this thread's index of 64), replacing the per-element loadB loop.
    */
-  b: { expr: string; inputs: Value[]; packed: number[]; stage?: string };
+  b: {
+    expr: string;
+    inputs: Value[];
+    packed: number[];
+    stage?: string;
+    /**
+     * `column`: for the small-M kernel, WGSL statements that walk column n over all k, calling
+     * fma(k, v) (which returns the statements accumulating A[·, k] · v) for each B[k, n] = v.
+     */
+    column?: (fma: (k: string, v: string) => string) => string;
+  };
   /** Epilogue: WGSL expression over `acc` (f32), m, n; extra inputs bound after A's and B's. */
   epilogue?: { expr: string; inputs: Value[] };
   outDims: number[];
@@ -55,6 +65,8 @@ function matmulKernel(g: PlanContext, p: MatmulPlan): Value {
   const bStage = p.b.stage === undefined ? undefined : shiftBindings(p.b.stage, bShift);
   const epilogue = p.epilogue ? add(p.epilogue) : 'acc';
   const batchCount = p.batch.reduce((q, d) => q * d, 1);
+  if (batchCount > 65535) g.fail(`a product over ${batchCount} batches is too large for one dispatch`);
+  if (p.M <= 32) return matmulColumns(g, p, { inputs, packed, aExpr, bExpr, epilogue, bShift, batchCount });
   const lines: string[] = [];
   lines.push(`var<workgroup> As: array<f32, ${TM * TK}>;`);
   lines.push(`var<workgroup> Bs: array<f32, ${TK * TN}>;`);
@@ -121,6 +133,62 @@ function matmulKernel(g: PlanContext, p: MatmulPlan): Value {
     packed,
     outputs: [{ dtype: 'float32', dims: p.outDims }],
     workgroups: [groupsX, groupsY, Math.max(1, batchCount)],
+  })[0];
+}
+
+/**
+ * The small-M kernel (M ≤ 32, e.g. a few tokens): one thread per output column and group
+ * of up to 16 rows, walking K with no workgroup memory and no barriers; A's values are the
+ * same for every thread of a workgroup (cache hits), B is read once per thread.
+ */
+function matmulColumns(
+  g: PlanContext,
+  p: MatmulPlan,
+  c: {
+    inputs: Value[];
+    packed: number[];
+    aExpr: string;
+    bExpr: string;
+    epilogue: string;
+    bShift: number;
+    batchCount: number;
+  },
+): Value {
+  const R = Math.min(p.M, 16);
+  const groupsY = Math.ceil(p.M / R);
+  const fma = (k: string, v: string): string => {
+    const out: string[] = [];
+    for (let r = 0; r < R; r++) out.push(`acc${r} = fma(loadA(b, m0 + ${r}u, ${k}), ${v}, acc${r});`);
+    return out.join(' ');
+  };
+  const column = p.b.column
+    ? shiftBindings(p.b.column(fma), c.bShift)
+    : `  for (var k = 0u; k < ${p.K}u; k = k + 1u) {\n    let v = loadB(b, k, n);\n    ${fma('k', 'v')}\n  }`;
+  const lines: string[] = [
+    `fn loadA(b: u32, m: u32, k: u32) -> f32 { return ${c.aExpr}; }`,
+    `fn loadB(b: u32, k: u32, n: u32) -> f32 { return ${c.bExpr}; }`,
+    `fn finish(acc: f32, b: u32, m: u32, n: u32) -> f32 { return ${c.epilogue}; }`,
+    '@compute @workgroup_size(64)',
+    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+    `  let n = gid.x; let b = gid.z; let m0 = gid.y * ${R}u;`,
+    `  if (n >= ${p.N}u) { return; }`,
+  ];
+  for (let r = 0; r < R; r++) lines.push(`  var acc${r} = 0.0;`);
+  lines.push(column);
+  for (let r = 0; r < R; r++)
+    lines.push(
+      `  if (m0 + ${r}u < ${p.M}u) { y0[(b * ${p.M}u + m0 + ${r}u) * ${p.N}u + n] = finish(acc${r}, b, m0 + ${r}u, n); }`,
+    );
+  lines.push('}');
+  const groupsX = Math.ceil(p.N / 64);
+  if (groupsX > 65535) g.fail(`a product with ${p.N} columns is too large for one dispatch`);
+  return g.kernel({
+    label: p.label,
+    code: lines.join('\n'),
+    inputs: c.inputs,
+    packed: c.packed,
+    outputs: [{ dtype: 'float32', dims: p.outDims }],
+    workgroups: [groupsX, groupsY, Math.max(1, c.batchCount)],
   })[0];
 }
 
@@ -311,6 +379,29 @@ function lowerMatMulNBits(g: PlanContext, x: Value[], a: NBitsAttrs, label: stri
     body.push('    }');
     stage = body.join('\n');
   }
+  // Small M: column n's codes are contiguous along k, so a thread reads whole words.
+  let column: ((fma: (k: string, v: string) => string) => string) | undefined;
+  if (codesRaw && blob % 4 === 0 && blockSize % perWord === 0) {
+    const wz = zero.replace(/\bk \/ /g, 'kb / ');
+    const ws = scale.replace(/k \//g, 'kb /');
+    column = (fma) => {
+      const body: string[] = [];
+      body.push(`  for (var blk = 0u; blk < ${blocks}u; blk = blk + 1u) {`);
+      body.push(`    let kb = blk * ${blockSize}u;`);
+      body.push(`    let s = ${ws}; let z = ${wz};`);
+      body.push(`    for (var w = 0u; w < ${blob / 4}u; w = w + 1u) {`);
+      body.push(`      let word = x0[n * ${(blocks * blob) / 4}u + blk * ${blob / 4}u + w];`);
+      body.push(`      let k0 = kb + w * ${perWord}u;`);
+      for (let j = 0; j < perWord; j++) {
+        const v = `(f32((word >> ${j * bits}u) & ${mask}u) - z) * s`;
+        const stmt = `{ let v = ${v}; ${fma(`k0 + ${j}u`, 'v')} }`;
+        body.push(K % blockSize === 0 ? `      ${stmt}` : `      if (k0 + ${j}u < ${K}u) ${stmt}`);
+      }
+      body.push('    }');
+      body.push('  }');
+      return body.join('\n');
+    };
+  }
   return matmulKernel(g, {
     label,
     M,
@@ -318,7 +409,7 @@ function lowerMatMulNBits(g: PlanContext, x: Value[], a: NBitsAttrs, label: stri
     K,
     batch: [],
     a: { expr: `x0[m * ${K}u + k]`, inputs: [x[0]], packed: [] },
-    b: { expr: `(${code} - ${zero}) * ${scale}`, inputs, packed, stage },
+    b: { expr: `(${code} - ${zero}) * ${scale}`, inputs, packed, stage, column },
     epilogue: bias ? { expr: 'acc + x0[n]', inputs: [bias] } : undefined,
     outDims: [...dims.slice(0, -1), N],
   });
@@ -402,7 +493,15 @@ function lowerDequantize(g: PlanContext, x: Value[], a: DequantizeAttrs, label: 
   };
 }
 
-const MATMUL_HELPERS = [matmulKernel, shiftBindings, operandB, wgslBroadcastStrides, wgslOffset, wgslLiteral];
+const MATMUL_HELPERS = [
+  matmulKernel,
+  matmulColumns,
+  shiftBindings,
+  operandB,
+  wgslBroadcastStrides,
+  wgslOffset,
+  wgslLiteral,
+];
 
 export const matmulOps: GpuOpTable = {
   MatMul: [

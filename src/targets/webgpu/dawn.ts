@@ -3,8 +3,9 @@
 // path only when a process starts, so generated modules run on Dawn in a child Node
 // process whose environment is chosen here:
 //   - a system Vulkan loader with installed drivers (a real GPU): the environment as is;
-//   - else Debian's chromium package: its own libvulkan.so.1 and SwiftShader's driver
-//     (/usr/lib/chromium/vk_swiftshader_icd.json), a CPU implementation of Vulkan.
+//   - else a browser that ships SwiftShader (Debian's chromium package, or Google Chrome as
+//     on GitHub's Ubuntu runners): its own libvulkan.so.1 and SwiftShader's driver
+//     (e.g. /usr/lib/chromium/vk_swiftshader_icd.json), a CPU implementation of Vulkan.
 // VK_ICD_FILENAMES set by the user always wins.
 //   const { env, driver } = dawnEnvironment();
 
@@ -16,6 +17,8 @@ import { WEBGPU_VERSION } from '../../version.js';
 
 export const CHROMIUM_DIR = '/usr/lib/chromium';
 export const SWIFTSHADER_ICD = path.join(CHROMIUM_DIR, 'vk_swiftshader_icd.json');
+/** Browser folders that ship SwiftShader's Vulkan driver and a Vulkan loader (Debian's chromium; Google Chrome, as on GitHub's Ubuntu runners). */
+const SWIFTSHADER_DIRS = [CHROMIUM_DIR, '/opt/google/chrome', '/usr/lib/chromium-browser'];
 
 const SYSTEM_LOADERS = [
   '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
@@ -27,7 +30,7 @@ const ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/sh
 
 export interface DawnEnvironment {
   env: NodeJS.ProcessEnv;
-  /** 'system Vulkan', 'SwiftShader (Chromium)', or 'VK_ICD_FILENAMES=…'. */
+  /** 'system Vulkan', 'SwiftShader (/usr/lib/chromium)', or 'VK_ICD_FILENAMES=…'. */
   driver: string;
 }
 
@@ -50,14 +53,16 @@ export function dawnEnvironment(base: NodeJS.ProcessEnv = process.env): DawnEnvi
     return { env, driver: `VK_ICD_FILENAMES=${base.VK_ICD_FILENAMES}` };
   }
   if (process.platform !== 'linux' || hasSystemVulkan()) return { env: { ...base }, driver: 'system Vulkan' };
-  if (existsSync(SWIFTSHADER_ICD) && existsSync(path.join(CHROMIUM_DIR, 'libvulkan.so.1'))) {
+  for (const dir of SWIFTSHADER_DIRS) {
+    const icd = path.join(dir, 'vk_swiftshader_icd.json');
+    if (!existsSync(icd) || !existsSync(path.join(dir, 'libvulkan.so.1'))) continue;
     return {
       env: {
         ...base,
-        VK_ICD_FILENAMES: SWIFTSHADER_ICD,
-        LD_LIBRARY_PATH: [CHROMIUM_DIR, base.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+        VK_ICD_FILENAMES: icd,
+        LD_LIBRARY_PATH: [dir, base.LD_LIBRARY_PATH].filter(Boolean).join(':'),
       },
-      driver: 'SwiftShader (Chromium)',
+      driver: `SwiftShader (${dir})`,
     };
   }
   return { env: { ...base }, driver: 'system Vulkan' };

@@ -26,7 +26,7 @@ process.on('message', async (m) => {
       const { create } = await import(m.webgpu);
       gpu = create([]);
       adapter = await gpu.requestAdapter();
-      if (!adapter) throw new Error('Dawn found no GPU adapter (driver: ' + m.driver + ')');
+      if (!adapter) throw new Error('Dawn found no GPU adapter (Vulkan: ' + m.driver + '). Install a Vulkan driver for the GPU, or a browser that ships SwiftShader (Debian/Ubuntu: apt-get install chromium), or point VK_ICD_FILENAMES at a Vulkan driver manifest.');
       const info = adapter.info || {};
       debug('adapter ok');
       const mod = await import(m.modelUrl);

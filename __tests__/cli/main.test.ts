@@ -234,8 +234,11 @@ describe('inspect, list, detect, find', () => {
       available: true,
       precisions: ['fp32', 'fp16', 'int8', 'int4', 'int3', 'int2', 'mixed', 'auto'],
     });
-    expect(j.targets.find((t: { name: string }) => t.name === 'webgpu').available).toBe(false);
+    expect(j.targets.find((t: { name: string }) => t.name === 'webgpu').available).toBe(true);
     const ops = (name: string): string[] => j.targets.find((t: { name: string }) => t.name === name).ops;
+    expect(ops('webgpu')).toEqual(
+      expect.arrayContaining(['MatMul', 'Conv', 'LayerNormalization', 'com.microsoft::MatMulNBits']),
+    );
     expect(ops('webnn')).toEqual(expect.arrayContaining(['MatMul', 'LayerNormalization', 'Softmax']));
     expect(ops('openvino')).toEqual(expect.arrayContaining(['Conv', 'LSTM', 'If']));
     expect(j.precisions.find((p: { name: string }) => p.name === 'fp32').available).toBe(true);

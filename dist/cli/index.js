@@ -6368,8 +6368,8 @@ function resolveConfigPath(configFile, value, key) {
     return resolved;
 }
 
-// EXTERNAL MODULE: ./src/pipeline/registry.ts + 89 modules
-var registry = __nccwpck_require__(8864);
+// EXTERNAL MODULE: ./src/pipeline/registry.ts + 110 modules
+var registry = __nccwpck_require__(3418);
 ;// CONCATENATED MODULE: ./src/pipeline/plan.ts
 // makePlan: raw options (CLI flags or Action inputs) + convert.yml → a validated Plan.
 // Flags override convert.yml; paths in convert.yml are relative to that file.
@@ -16815,7 +16815,8 @@ async function saveVariant(store, key, variantDir) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   aD: () => (/* binding */ loadOnnxRuntime),
-  Kx: () => (/* binding */ loadOptionalNative)
+  Kx: () => (/* binding */ loadOptionalNative),
+  Nk: () => (/* binding */ nativeEntryPath)
 });
 
 // UNUSED EXPORTS: configureNativeBackends, requireNative
@@ -16837,7 +16838,7 @@ var errors = __nccwpck_require__(3916);
 // EXTERNAL MODULE: ./src/version.ts
 var version = __nccwpck_require__(311);
 ;// CONCATENATED MODULE: ./src/pipeline/native-backends.ts
-// Native runtimes (onnxruntime-node, later webgpu and openvino-node) are not bundled into
+// Native runtimes (onnxruntime-node, webgpu and openvino-node) are not bundled into
 // dist/: they are resolved at run time. First from the ordinary module resolution (the
 // CLI's dependencies, or an action checkout with node_modules); otherwise, on an Actions
 // runner, installed once with npm into the runner's tool cache (no install scripts run)
@@ -16888,52 +16889,67 @@ async function loadNative(name, version, importDefault) {
         return (mod.default ?? mod);
     }
     catch (first) {
-        const toolCache = process.env.RUNNER_TOOL_CACHE;
-        if (!toolCache) {
-            throw new errors/* UserError */.yo(`${name} is not installed (${(0,errors/* errorMessage */.gJ)(first).split('\n')[0]}). Run "npm install" in model-convert's folder.`);
-        }
-        const dir = external_node_path_default().join(toolCache, 'model-convert-native', `${name}-${version}-${external_node_os_default().platform()}-${external_node_os_default().arch()}`);
-        const key = `model-convert-native-${name}-${version}-${external_node_os_default().platform()}-${external_node_os_default().arch()}`;
-        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(dir, 'node_modules', name)) && nativeCache) {
-            try {
-                await nativeCache.restore(key, dir);
-            }
-            catch (e) {
-                warn(`native cache restore failed for ${name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
-            }
-        }
-        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(dir, 'node_modules', name))) {
-            (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-            (0,external_node_child_process_.execFileSync)('npm', [
-                'install',
-                '--no-save',
-                '--ignore-scripts',
-                '--no-audit',
-                '--no-fund',
-                '--prefix',
-                dir,
-                `${name}@${version}`,
-            ], {
-                stdio: ['ignore', 'ignore', 'inherit'],
-            });
-            if (nativeCache) {
-                try {
-                    await nativeCache.save(key, dir);
-                }
-                catch (e) {
-                    warn(`native cache save failed for ${name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
-                }
-            }
-        }
-        const require = (0,external_node_module_namespaceObject.createRequire)(external_node_path_default().join(dir, 'package.json'));
+        const require = (0,external_node_module_namespaceObject.createRequire)(external_node_path_default().join(await installNative(name, version, first), 'package.json'));
         return require(name);
     }
+}
+/**
+ * Absolute path of a native package's entry file (for packages loaded elsewhere, e.g. ES
+ * modules imported in a child process): resolved from here, else installed like loadNative.
+ */
+async function nativeEntryPath(name, version) {
+    try {
+        return requireFromHere.resolve(name);
+    }
+    catch (first) {
+        const dir = await installNative(name, version, first);
+        return (0,external_node_module_namespaceObject.createRequire)(external_node_path_default().join(dir, 'package.json')).resolve(name);
+    }
+}
+/** The folder holding node_modules/<name> in the runner's tool cache (restored, or installed and saved). */
+async function installNative(name, version, first) {
+    const toolCache = process.env.RUNNER_TOOL_CACHE;
+    if (!toolCache) {
+        throw new errors/* UserError */.yo(`${name} is not installed (${(0,errors/* errorMessage */.gJ)(first).split('\n')[0]}). Run "npm install" in model-convert's folder.`);
+    }
+    const dir = external_node_path_default().join(toolCache, 'model-convert-native', `${name}-${version}-${external_node_os_default().platform()}-${external_node_os_default().arch()}`);
+    const key = `model-convert-native-${name}-${version}-${external_node_os_default().platform()}-${external_node_os_default().arch()}`;
+    if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(dir, 'node_modules', name)) && nativeCache) {
+        try {
+            await nativeCache.restore(key, dir);
+        }
+        catch (e) {
+            warn(`native cache restore failed for ${name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+        }
+    }
+    if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(dir, 'node_modules', name))) {
+        (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+        (0,external_node_child_process_.execFileSync)('npm', [
+            'install',
+            '--no-save',
+            '--ignore-scripts',
+            '--no-audit',
+            '--no-fund',
+            '--prefix',
+            dir,
+            `${name}@${version}`,
+        ], { stdio: ['ignore', 'ignore', 'inherit'] });
+        if (nativeCache) {
+            try {
+                await nativeCache.save(key, dir);
+            }
+            catch (e) {
+                warn(`native cache save failed for ${name}: ${(0,errors/* errorMessage */.gJ)(e)}`);
+            }
+        }
+    }
+    return dir;
 }
 
 
 /***/ }),
 
-/***/ 8864:
+/***/ 3418:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -24688,6 +24704,174 @@ const openvinoTarget = {
     runner: (variant) => createOpenVinoIrRunner(variant.files[0]),
 };
 
+;// CONCATENATED MODULE: ./src/targets/webnn/fold-constants.ts
+// Generation-time constant folding: every node whose inputs are all constants (initializers,
+// Constant nodes, or outputs of such nodes) is evaluated once with onnxruntime-node, and
+// its result replaces it as an initializer — unless that would grow the model (a result
+// bigger than 1024 elements and than the node's inputs, e.g. ConstantOfShape or a float16 →
+// float32 Cast of a weight), in which case the node stays and runs in the target.
+// Dequantization (DequantizeLinear) and random ops are never folded: quantized weights stay
+// quantized. Nodes fed by graph inputs (Shape of an input, …) are left to the target, as is
+// everything when ONNX Runtime cannot evaluate the constant subgraph by itself.
+//   const folded = await foldConstants(model, 'bert.onnx'); // a new ModelProto
+
+
+
+
+
+
+
+
+/** Ops never evaluated ahead of time. */
+const NOT_FOLDED = new Set([
+    'DequantizeLinear',
+    'QuantizeLinear',
+    'DynamicQuantizeLinear',
+    'RandomNormal',
+    'RandomUniform',
+    'RandomNormalLike',
+    'RandomUniformLike',
+    'Multinomial',
+    'Bernoulli',
+    'If',
+    'Loop',
+    'Scan',
+    'Constant',
+]);
+/** Results up to this many elements are always folded. */
+const SMALL_ELEMENTS = 1024;
+async function foldConstants(model, where) {
+    const graph = new onnx_graph/* Graph */.TS(model.graph, where);
+    const order = graph.topologicalOrder();
+    const constants = graph.constants();
+    const known = new Set(constants.keys());
+    const foldable = [];
+    for (const node of order) {
+        const standard = (node.domain ?? '') === '' || node.domain === 'ai.onnx';
+        const hasSubgraph = node.attribute.some((a) => a.g || (a.graphs ?? []).length > 0);
+        const inputs = node.input.filter((i) => i);
+        if (!standard || hasSubgraph || NOT_FOLDED.has(node.opType) || inputs.length === 0)
+            continue;
+        if (!inputs.every((i) => known.has(i)))
+            continue;
+        foldable.push(node);
+        for (const o of node.output)
+            if (o)
+                known.add(o);
+    }
+    if (foldable.length === 0)
+        return { model, folded: 0 };
+    let values;
+    try {
+        values = await fold_constants_evaluate(model, graph, foldable);
+    }
+    catch {
+        // ONNX Runtime could not run the constant subgraph on its own: leave it to the target,
+        // which evaluates shape arithmetic in JavaScript and everything else in WebNN.
+        return { model, folded: 0 };
+    }
+    const producer = new Map();
+    for (const n of foldable)
+        for (const o of n.output)
+            if (o)
+                producer.set(o, n);
+    const bytesOf = (name) => {
+        const t = values.get(name) ?? constants.get(name);
+        return t ? (0,tensor/* tensorByteLength */.sk)(t) : 0;
+    };
+    // Bytes a value costs to store at its cheapest: itself, or whatever produces it.
+    const cost = new Map();
+    const costOf = (name) => cost.get(name) ?? bytesOf(name);
+    const inputCost = (node) => [...new Set(node.input.filter((i) => i))].reduce((a, i) => a + costOf(i), 0);
+    for (const n of foldable) {
+        const making = inputCost(n);
+        for (const o of n.output)
+            if (o)
+                cost.set(o, Math.min(bytesOf(o), making));
+    }
+    // Walk back from what the rest of the graph reads: fold a value, or keep its producer.
+    const folded = new Set(foldable);
+    const consumers = graph.consumers();
+    const kept = new Set();
+    const materialized = new Set();
+    const graphOutputs = new Set(graph.outputs.map((o) => o.name));
+    const queue = [...graphOutputs];
+    for (const n of order)
+        if (!folded.has(n))
+            queue.push(...n.input.filter((i) => i));
+    const seen = new Set();
+    while (queue.length > 0) {
+        const name = queue.pop();
+        if (seen.has(name))
+            continue;
+        seen.add(name);
+        const p = producer.get(name);
+        if (!p)
+            continue;
+        const t = values.get(name);
+        const count = (t.dims ?? []).reduce((a, d) => a * Number(d), 1);
+        // A big result is worth storing only when it is no bigger than what makes it and
+        // replaces its inputs (they have no other reader).
+        const inputsFreed = p.input.every((i) => !i || (consumers.get(i) ?? []).every((c) => folded.has(c) && !kept.has(c)));
+        if (graphOutputs.has(name) || count <= SMALL_ELEMENTS || (bytesOf(name) <= inputCost(p) && inputsFreed)) {
+            materialized.add(name);
+        }
+        else if (!kept.has(p)) {
+            kept.add(p);
+            queue.push(...p.input.filter((i) => i));
+        }
+    }
+    const nodes = graph.nodes.filter((n) => !folded.has(n) || kept.has(n));
+    const newInitializers = [...materialized].map((name) => values.get(name));
+    const out = new proto/* onnx */.WR.ModelProto({ ...model, graph: new proto/* onnx */.WR.GraphProto({ ...model.graph, node: nodes }) });
+    const g = out.graph;
+    const referenced = new Set([...nodes.flatMap((n) => n.input), ...graph.outputs.map((o) => o.name)]);
+    g.initializer = [
+        ...(model.graph?.initializer ?? []).filter((t) => referenced.has(t.name)),
+        ...newInitializers,
+    ];
+    const initializerNames = new Set(g.initializer.map((t) => t.name));
+    const originalInitializers = new Set((model.graph?.initializer ?? []).map((t) => t.name));
+    // Old exporters list initializers among the inputs; drop the ones no longer present.
+    g.input = (model.graph?.input ?? []).filter((v) => !originalInitializers.has(v.name) || initializerNames.has(v.name));
+    return { model: out, folded: foldable.length - kept.size };
+}
+/** Runs the foldable nodes on onnxruntime-node; returns their outputs as TensorProtos. */
+async function fold_constants_evaluate(model, graph, foldable) {
+    const needed = new Set(foldable.flatMap((n) => n.input).filter((i) => i));
+    const constantNodes = graph.nodes.filter((n) => n.opType === 'Constant' && (n.domain ?? '') === '' && n.output.some((o) => needed.has(o)));
+    const outputs = foldable.flatMap((n) => n.output.filter((o) => o));
+    const evalModel = new proto/* onnx */.WR.ModelProto({
+        ...model,
+        graph: new proto/* onnx */.WR.GraphProto({
+            name: 'fold',
+            node: [...constantNodes, ...foldable],
+            initializer: (model.graph?.initializer ?? []).filter((t) => needed.has(t.name)),
+            input: [],
+            output: outputs.map((name) => new proto/* onnx */.WR.ValueInfoProto({ name })),
+        }),
+    });
+    const dir = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'model-convert-fold-'));
+    try {
+        const file = external_node_path_default().join(dir, 'fold.onnx');
+        (0,model_io/* writeModel */.Bq)(evalModel, file, { externalData: 'auto' });
+        const runner = await (0,ort_runner/* createOrtRunner */.g)(file);
+        try {
+            const results = await runner.run({});
+            const map = new Map();
+            for (const [name, t] of Object.entries(results))
+                map.set(name, (0,tensor/* tensorToProto */.N_)(name, t));
+            return map;
+        }
+        finally {
+            await runner.dispose();
+        }
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/targets/webnn/ops/activation.ts
 /* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Activations and softmax → WebNN relu/sigmoid/tanh/gelu/leakyRelu/elu/hardSigmoid/
@@ -26589,11 +26773,15 @@ function modelOpsets(model) {
     return out;
 }
 function findLowering(node, graph, opsets) {
+    return findEntry(WEBNN_OPS, 'WebNN', node, graph, opsets);
+}
+/** The entry of `table` for `node` (highest `since` ≤ the model's opset), with its attributes. */
+function findEntry(table, runtime, node, graph, opsets) {
     const domain = AI_ONNX.has(node.domain ?? '') ? '' : node.domain;
     const opset = opsets.get(domain) ?? 1;
-    const versions = WEBNN_OPS[opKey(node)];
+    const versions = table[opKey(node)];
     if (!versions)
-        return { reason: `has no WebNN lowering in this version` };
+        return { reason: `has no ${runtime} lowering in this version` };
     const entry = versions.filter((v) => v.since <= opset).sort((p, q) => q.since - p.since)[0];
     if (!entry)
         return { reason: `is lowered from opset ${versions[0].since}; the model uses opset ${opset}` };
@@ -26707,176 +26895,5123 @@ class NodeView {
     }
 }
 
-;// CONCATENATED MODULE: ./src/targets/webnn/fold-constants.ts
-// Generation-time constant folding: every node whose inputs are all constants (initializers,
-// Constant nodes, or outputs of such nodes) is evaluated once with onnxruntime-node, and
-// its result replaces it as an initializer — unless that would grow the model (a result
-// bigger than 1024 elements and than the node's inputs, e.g. ConstantOfShape or a float16 →
-// float32 Cast of a weight), in which case the node stays and runs in the target.
-// Dequantization (DequantizeLinear) and random ops are never folded: quantized weights stay
-// quantized. Nodes fed by graph inputs (Shape of an input, …) are left to the target, as is
-// everything when ONNX Runtime cannot evaluate the constant subgraph by itself.
-//   const folded = await foldConstants(model, 'bert.onnx'); // a new ModelProto
-
-
-
-
-
-
-
-
-/** Ops never evaluated ahead of time. */
-const NOT_FOLDED = new Set([
-    'DequantizeLinear',
-    'QuantizeLinear',
-    'DynamicQuantizeLinear',
-    'RandomNormal',
-    'RandomUniform',
-    'RandomNormalLike',
-    'RandomUniformLike',
-    'Multinomial',
-    'Bernoulli',
-    'If',
-    'Loop',
-    'Scan',
-    'Constant',
-]);
-/** Results up to this many elements are always folded. */
-const SMALL_ELEMENTS = 1024;
-async function foldConstants(model, where) {
-    const graph = new onnx_graph/* Graph */.TS(model.graph, where);
-    const order = graph.topologicalOrder();
-    const constants = graph.constants();
-    const known = new Set(constants.keys());
-    const foldable = [];
-    for (const node of order) {
-        const standard = (node.domain ?? '') === '' || node.domain === 'ai.onnx';
-        const hasSubgraph = node.attribute.some((a) => a.g || (a.graphs ?? []).length > 0);
-        const inputs = node.input.filter((i) => i);
-        if (!standard || hasSubgraph || NOT_FOLDED.has(node.opType) || inputs.length === 0)
-            continue;
-        if (!inputs.every((i) => known.has(i)))
-            continue;
-        foldable.push(node);
-        for (const o of node.output)
-            if (o)
-                known.add(o);
-    }
-    if (foldable.length === 0)
-        return { model, folded: 0 };
-    let values;
-    try {
-        values = await fold_constants_evaluate(model, graph, foldable);
-    }
-    catch {
-        // ONNX Runtime could not run the constant subgraph on its own: leave it to the target,
-        // which evaluates shape arithmetic in JavaScript and everything else in WebNN.
-        return { model, folded: 0 };
-    }
-    const producer = new Map();
-    for (const n of foldable)
-        for (const o of n.output)
-            if (o)
-                producer.set(o, n);
-    const bytesOf = (name) => {
-        const t = values.get(name) ?? constants.get(name);
-        return t ? (0,tensor/* tensorByteLength */.sk)(t) : 0;
-    };
-    // Bytes a value costs to store at its cheapest: itself, or whatever produces it.
-    const cost = new Map();
-    const costOf = (name) => cost.get(name) ?? bytesOf(name);
-    const inputCost = (node) => [...new Set(node.input.filter((i) => i))].reduce((a, i) => a + costOf(i), 0);
-    for (const n of foldable) {
-        const making = inputCost(n);
-        for (const o of n.output)
-            if (o)
-                cost.set(o, Math.min(bytesOf(o), making));
-    }
-    // Walk back from what the rest of the graph reads: fold a value, or keep its producer.
-    const folded = new Set(foldable);
-    const consumers = graph.consumers();
-    const kept = new Set();
-    const materialized = new Set();
-    const graphOutputs = new Set(graph.outputs.map((o) => o.name));
-    const queue = [...graphOutputs];
-    for (const n of order)
-        if (!folded.has(n))
-            queue.push(...n.input.filter((i) => i));
-    const seen = new Set();
-    while (queue.length > 0) {
-        const name = queue.pop();
-        if (seen.has(name))
-            continue;
-        seen.add(name);
-        const p = producer.get(name);
-        if (!p)
-            continue;
-        const t = values.get(name);
-        const count = (t.dims ?? []).reduce((a, d) => a * Number(d), 1);
-        // A big result is worth storing only when it is no bigger than what makes it and
-        // replaces its inputs (they have no other reader).
-        const inputsFreed = p.input.every((i) => !i || (consumers.get(i) ?? []).every((c) => folded.has(c) && !kept.has(c)));
-        if (graphOutputs.has(name) || count <= SMALL_ELEMENTS || (bytesOf(name) <= inputCost(p) && inputsFreed)) {
-            materialized.add(name);
-        }
-        else if (!kept.has(p)) {
-            kept.add(p);
-            queue.push(...p.input.filter((i) => i));
-        }
-    }
-    const nodes = graph.nodes.filter((n) => !folded.has(n) || kept.has(n));
-    const newInitializers = [...materialized].map((name) => values.get(name));
-    const out = new proto/* onnx */.WR.ModelProto({ ...model, graph: new proto/* onnx */.WR.GraphProto({ ...model.graph, node: nodes }) });
-    const g = out.graph;
-    const referenced = new Set([...nodes.flatMap((n) => n.input), ...graph.outputs.map((o) => o.name)]);
-    g.initializer = [
-        ...(model.graph?.initializer ?? []).filter((t) => referenced.has(t.name)),
-        ...newInitializers,
-    ];
-    const initializerNames = new Set(g.initializer.map((t) => t.name));
-    const originalInitializers = new Set((model.graph?.initializer ?? []).map((t) => t.name));
-    // Old exporters list initializers among the inputs; drop the ones no longer present.
-    g.input = (model.graph?.input ?? []).filter((v) => !originalInitializers.has(v.name) || initializerNames.has(v.name));
-    return { model: out, folded: foldable.length - kept.size };
-}
-/** Runs the foldable nodes on onnxruntime-node; returns their outputs as TensorProtos. */
-async function fold_constants_evaluate(model, graph, foldable) {
-    const needed = new Set(foldable.flatMap((n) => n.input).filter((i) => i));
-    const constantNodes = graph.nodes.filter((n) => n.opType === 'Constant' && (n.domain ?? '') === '' && n.output.some((o) => needed.has(o)));
-    const outputs = foldable.flatMap((n) => n.output.filter((o) => o));
-    const evalModel = new proto/* onnx */.WR.ModelProto({
-        ...model,
-        graph: new proto/* onnx */.WR.GraphProto({
-            name: 'fold',
-            node: [...constantNodes, ...foldable],
-            initializer: (model.graph?.initializer ?? []).filter((t) => needed.has(t.name)),
-            input: [],
-            output: outputs.map((name) => new proto/* onnx */.WR.ValueInfoProto({ name })),
-        }),
-    });
-    const dir = (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'model-convert-fold-'));
-    try {
-        const file = external_node_path_default().join(dir, 'fold.onnx');
-        (0,model_io/* writeModel */.Bq)(evalModel, file, { externalData: 'auto' });
-        const runner = await (0,ort_runner/* createOrtRunner */.g)(file);
-        try {
-            const results = await runner.run({});
-            const map = new Map();
-            for (const [name, t] of Object.entries(results))
-                map.set(name, (0,tensor/* tensorToProto */.N_)(name, t));
-            return map;
-        }
-        finally {
-            await runner.dispose();
-        }
-    }
-    finally {
-        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-    }
-}
-
 // EXTERNAL MODULE: ./src/version.ts
 var version = __nccwpck_require__(311);
+;// CONCATENATED MODULE: ./src/targets/module-source.ts
+// JavaScript source for generated web modules (webnn and webgpu model.js): string and
+// value literals that are safe in code and comments, identifiers for ONNX value names, the
+// live nodes of a graph, and OpLibrary, which copies op lowerings into model.js as source.
+//   const lib = new OpLibrary(); const name = lib.add(entry, 'Add'); code.push(lib.source());
+/** The nodes that contribute to the graph outputs, in topological order. */
+function liveNodes(graph) {
+    const order = graph.topologicalOrder();
+    const needed = new Set(graph.outputs.map((o) => o.name));
+    const live = new Set();
+    for (let i = order.length - 1; i >= 0; i--) {
+        const n = order[i];
+        if (!n.output.some((o) => needed.has(o)))
+            continue;
+        live.add(n);
+        for (const input of n.input)
+            if (input)
+                needed.add(input);
+    }
+    return order.filter((n) => live.has(n));
+}
+/**
+ * A string as JavaScript source: JSON with U+2028/U+2029 escaped too. JSON leaves them
+ * raw, and in a // comment they end the line, so a value name holding one could inject code.
+ */
+function jsString(text) {
+    return JSON.stringify(text).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+/** A JavaScript literal for attribute values (JSON plus NaN and ±Infinity). */
+function literal(value) {
+    if (typeof value === 'number') {
+        if (Number.isNaN(value))
+            return 'NaN';
+        if (!Number.isFinite(value))
+            return value > 0 ? 'Infinity' : '-Infinity';
+        return Object.is(value, -0) ? '-0' : String(value);
+    }
+    if (Array.isArray(value))
+        return `[${value.map(literal).join(', ')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value).map(([k, v]) => `${jsString(k)}: ${literal(v)}`);
+        return `{ ${entries.join(', ')} }`;
+    }
+    return typeof value === 'string' ? jsString(value) : JSON.stringify(value ?? null);
+}
+/** Source text of a function for model.js; it must be self-contained (see ops/types.ts). */
+function functionSource(fn, what) {
+    const text = fn.toString();
+    if (/^\s*[A-Za-z_$][\w$]*\s*\(/.test(text) && !text.startsWith('function')) {
+        throw new Error(`${what} is a method shorthand; lowerings must be functions or arrows to be copied into model.js`);
+    }
+    return text;
+}
+class Identifiers {
+    used = new Set();
+    byValue = new Map();
+    get(value) {
+        let id = this.byValue.get(value);
+        if (id)
+            return id;
+        const base = `v_${value.replace(/[^A-Za-z0-9_$]/g, '_')}`.slice(0, 60);
+        id = base;
+        for (let i = 2; this.used.has(id); i++)
+            id = `${base}_${i}`;
+        this.used.add(id);
+        this.byValue.set(value, id);
+        return id;
+    }
+}
+/**
+ * The op lowerings a model.js uses, copied as source: each function once (by identity),
+ * helpers under their own names, and one `const OP_<type>_<since> = { lower, host }` per entry.
+ */
+class OpLibrary {
+    functionNames = new Map();
+    functionSources = [];
+    entryNames = new Map();
+    entrySources = [];
+    /** Adds an entry (with its functions); returns the constant model.js refers to it by. */
+    add(entry, opType) {
+        let name = this.entryNames.get(entry);
+        if (name)
+            return name;
+        const base = `OP_${opType.replace(/\W/g, '_')}_${entry.since}`;
+        name = base;
+        for (let i = 2; [...this.entryNames.values()].includes(name); i++)
+            name = `${base}_${i}`;
+        this.entryNames.set(entry, name);
+        for (const helper of entry.helpers ?? []) {
+            const text = functionSource(helper, `helper ${helper.name}`);
+            if (!text.startsWith('function') || !helper.name)
+                throw new Error(`helper of ${opType} must be a named function declaration`);
+            if (this.copy(helper, `helper of ${opType}`) !== helper.name)
+                throw new Error(`helper ${helper.name} of ${opType} clashes with another copied function of that name`);
+        }
+        const lower = this.copy(entry.lower, `${opType} lowering`);
+        const host = entry.host ? this.copy(entry.host, `${opType} host evaluation`) : undefined;
+        this.entrySources.push(`const ${name} = { lower: ${lower}${host ? `, host: ${host}` : ''} };`);
+        return name;
+    }
+    source() {
+        return [...this.functionSources, '', ...this.entrySources].join('\n');
+    }
+    copy(fn, what) {
+        let name = this.functionNames.get(fn);
+        if (name)
+            return name;
+        const taken = new Set(this.functionNames.values());
+        name = fn.name || 'lowering';
+        for (let i = 2; taken.has(name); i++)
+            name = `${fn.name}_${i}`;
+        this.functionNames.set(fn, name);
+        const text = functionSource(fn, what);
+        this.functionSources.push(text.startsWith('function') && fn.name === name ? text : `const ${name} = ${text};`);
+        return name;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/module-session.ts
+/* istanbul ignore file -- copied into generated model.js as source text; instrumenting it would break that copy */
+// WebgpuSession: the object createSession() of a generated webgpu model.js returns (module
+// contract in ARCHITECTURE.md, "Generated web modules"). It loads model.weights.bin,
+// uploads every weight once in its GPU layout (quantized codes stay packed), and for each
+// distinct input-shape signature makes one plan (WebgpuPlanContext): kernels specialised
+// for those dims, compiled once per distinct WGSL text, and intermediate buffers assigned
+// by liveness (a buffer is reused once its last reader has been dispatched). A run writes
+// the inputs, records every dispatch in one compute pass, and reads the outputs back.
+//
+// Copied into model.js with Function.prototype.toString(): no module-level references.
+//   const session = await WebgpuSession.create({ gpu, weights }, spec);
+//   const out = await session.run({ x: { data: Float32Array.of(1, 2), dims: [1, 2] } });
+// GPUBufferUsage / GPUMapMode flags are written as numbers: Node's Dawn has no such globals.
+class WebgpuSession {
+    inputs;
+    outputs;
+    memory = {
+        weightBytes: 0,
+        peakIntermediateBytes: 0,
+        foldedBytes: 0,
+        kernels: 0,
+        dispatches: 0,
+    };
+    spec;
+    device;
+    ownsDevice;
+    f16;
+    weightBytes;
+    weightBuffers = [];
+    pipelines = new Map();
+    plans = new Map();
+    queue = Promise.resolve();
+    disposed = false;
+    constructor(spec, device, ownsDevice, weightBytes) {
+        this.spec = spec;
+        this.device = device;
+        this.ownsDevice = ownsDevice;
+        this.f16 = device.features.has('shader-f16');
+        this.weightBytes = weightBytes;
+        this.inputs = spec.inputs.map((io) => ({ name: io.name, dtype: io.dtype, dims: io.dims.slice() }));
+        this.outputs = spec.outputs.map((io) => ({ name: io.name, dtype: io.dtype, dims: io.dims.slice() }));
+    }
+    /** The GPU object and adapter the device came from: Dawn in Node must not collect them while the device lives. */
+    keepAlive = [];
+    static async create(options, spec) {
+        let device = options.device;
+        const keepAlive = [];
+        if (!device) {
+            const gpu = options.gpu ?? globalThis.navigator?.gpu;
+            if (!gpu)
+                throw new Error(`${spec.source} (WebGPU): no WebGPU here — pass { gpu } to createSession (in Node: create() of the 'webgpu' package) or run where navigator.gpu exists.`);
+            const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
+            if (!adapter)
+                throw new Error(`${spec.source} (WebGPU): requestAdapter() found no GPU adapter.`);
+            keepAlive.push(gpu, adapter);
+            const largest = spec.weights.reduce((m, w) => Math.max(m, w.bytes), 0);
+            const limits = adapter.limits;
+            device = await adapter.requestDevice({
+                requiredFeatures: adapter.features.has('shader-f16') ? ['shader-f16'] : [],
+                requiredLimits: {
+                    maxStorageBufferBindingSize: Math.max(largest, Math.min(limits.maxStorageBufferBindingSize, 1 << 30)),
+                    maxBufferSize: Math.max(largest, Math.min(limits.maxBufferSize, 1 << 30)),
+                    maxStorageBuffersPerShaderStage: Math.min(limits.maxStorageBuffersPerShaderStage, 10),
+                },
+            });
+        }
+        const bytes = await WebgpuSession.loadWeights(options.weights, spec);
+        const session = new WebgpuSession(spec, device, !options.device, bytes);
+        session.keepAlive = keepAlive;
+        session.uploadWeights();
+        return session;
+    }
+    static async loadWeights(source, spec) {
+        let bytes;
+        if (source instanceof ArrayBuffer)
+            bytes = new Uint8Array(source);
+        else if (source !== undefined && ArrayBuffer.isView(source))
+            bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+        else {
+            const url = new URL(source === undefined ? './model.weights.bin' : String(source), spec.moduleUrl());
+            if (url.protocol === 'file:') {
+                // Node: fetch() cannot read file: URLs. Browsers never get here (their URLs are http(s)).
+                const fsModule = 'node:fs/promises';
+                const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ fsModule));
+                bytes = await fs.readFile(url);
+            }
+            else {
+                const response = await fetch(url);
+                if (!response.ok)
+                    throw new Error(`${spec.source} (WebGPU): cannot fetch ${url.href}: HTTP ${response.status}`);
+                bytes = new Uint8Array(await response.arrayBuffer());
+            }
+        }
+        if (bytes.byteLength !== spec.weightsBytes) {
+            throw new Error(`${spec.source} (WebGPU): the weights hold ${bytes.byteLength} bytes, this model.js expects ${spec.weightsBytes}; pass the model.weights.bin written with it.`);
+        }
+        return bytes.byteOffset % 16 === 0 ? bytes : bytes.slice();
+    }
+    run(feeds) {
+        const next = this.queue.then(() => this.runNow(feeds));
+        this.queue = next.catch(() => undefined);
+        return next;
+    }
+    dispose() {
+        if (this.disposed)
+            return;
+        this.disposed = true;
+        const plans = [...this.plans.values()];
+        this.plans.clear();
+        this.queue = this.queue.then(async () => {
+            for (const pending of plans) {
+                const plan = await pending.catch(() => undefined);
+                for (const b of plan?.owned ?? [])
+                    b.destroy();
+            }
+            for (const b of this.weightBuffers)
+                b?.destroy();
+            if (this.ownsDevice)
+                this.device.destroy();
+        });
+    }
+    // ---- weights ----
+    /** Elements of weight `index` as numbers (for shape arithmetic on the host). */
+    decodeWeight(index) {
+        const entry = this.spec.weights[index];
+        let count = 1;
+        for (const d of entry.dims)
+            count *= d;
+        const { buffer, byteOffset } = this.weightBytes;
+        const at = byteOffset + entry.offset;
+        switch (entry.storage) {
+            case 'float32':
+                return new Float32Array(buffer, at, count);
+            case 'float16':
+                return Float32Array.from(new Uint16Array(buffer, at, count), (b) => WebgpuSession.float16Value(b));
+            case 'int64':
+                return Float64Array.from(new BigInt64Array(buffer, at, count), (x) => Number(x));
+            case 'uint64':
+                return Float64Array.from(new BigUint64Array(buffer, at, count), (x) => Number(x));
+            case 'int32':
+                return new Int32Array(buffer, at, count);
+            case 'uint32':
+                return new Uint32Array(buffer, at, count);
+            case 'int16':
+                return new Int16Array(buffer, at, count);
+            case 'uint16':
+                return new Uint16Array(buffer, at, count);
+            case 'int8':
+                return new Int8Array(buffer, at, count);
+            default:
+                return new Uint8Array(buffer, at, Math.min(count, entry.bytes));
+        }
+    }
+    uploadWeights() {
+        this.spec.weights.forEach((entry, index) => {
+            if (entry.gpu === undefined)
+                return;
+            let words;
+            const raw = this.weightBytes.subarray(entry.offset, entry.offset + entry.bytes);
+            switch (entry.gpu) {
+                case 'f32':
+                    words = Float32Array.from(this.decodeWeight(index));
+                    break;
+                case 'i32':
+                    words = Int32Array.from(this.decodeWeight(index), (x) => Math.max(-2147483648, Math.min(2147483647, Number(x))));
+                    break;
+                case 'u32':
+                    words = Uint32Array.from(this.decodeWeight(index), (x) => Number(x));
+                    break;
+                case 'f16':
+                    words = entry.storage === 'float16' ? raw : WebgpuSession.float16Array(this.decodeWeight(index));
+                    break;
+                default:
+                    words = raw;
+            }
+            this.weightBuffers[index] = this.upload(words, 0x80 /* STORAGE */);
+            this.memory.weightBytes += this.weightBuffers[index].size;
+        });
+    }
+    /** A buffer holding `data` (padded to whole words). */
+    upload(data, usage) {
+        const size = Math.max(4, Math.ceil(data.byteLength / 4) * 4);
+        const buffer = this.device.createBuffer({ size, usage, mappedAtCreation: true });
+        new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        buffer.unmap();
+        return buffer;
+    }
+    // ---- plans ----
+    async runNow(feeds) {
+        if (this.disposed)
+            throw new Error(`${this.spec.source} (WebGPU): the session was disposed.`);
+        const dims = this.checkFeeds(feeds);
+        const key = this.inputs.map((i) => dims[i.name].join('x')).join(';');
+        let pending = this.plans.get(key);
+        if (!pending) {
+            pending = this.makePlan(dims);
+            this.plans.set(key, pending);
+            pending.catch(() => this.plans.delete(key));
+        }
+        const plan = await pending;
+        const device = this.device;
+        for (const i of plan.inputs) {
+            const words = WebgpuSession.toWords(feeds[i.name].data, i.dtype);
+            device.queue.writeBuffer(i.buffer, 0, words.buffer, words.byteOffset, words.byteLength);
+        }
+        const encoder = device.createCommandEncoder();
+        const pass = encoder.beginComputePass();
+        for (const step of plan.steps) {
+            pass.setPipeline(step.pipeline);
+            pass.setBindGroup(0, step.bindGroup);
+            pass.dispatchWorkgroups(step.workgroups[0], step.workgroups[1], step.workgroups[2]);
+        }
+        pass.end();
+        for (const o of plan.outputs)
+            if (o.gpu && o.readback && o.bytes > 0)
+                encoder.copyBufferToBuffer(o.gpu, 0, o.readback, 0, o.bytes);
+        device.queue.submit([encoder.finish()]);
+        const result = {};
+        await Promise.all(plan.outputs.map(async (o) => {
+            let values;
+            if (o.host)
+                values = o.host;
+            else if (o.bytes === 0)
+                values = [];
+            else {
+                await o.readback.mapAsync(1 /* GPUMapMode.READ */);
+                const range = o.readback.getMappedRange(0, o.bytes);
+                const isFloat = o.dtype === 'float32' || o.dtype === 'float16';
+                const copy = isFloat
+                    ? new Float32Array(range.slice(0))
+                    : o.dtype === 'bool'
+                        ? new Uint32Array(range.slice(0))
+                        : new Int32Array(range.slice(0));
+                o.readback.unmap();
+                values = copy;
+            }
+            result[o.name] = { data: WebgpuSession.fromNumbers(values, o.dtype), dims: o.dims.slice() };
+        }));
+        return result;
+    }
+    checkFeeds(feeds) {
+        const out = {};
+        const symbols = new Map();
+        for (const io of this.inputs) {
+            const feed = feeds[io.name];
+            if (!feed)
+                throw new Error(`${this.spec.source} (WebGPU): input "${io.name}" is missing.`);
+            const dims = Array.from(feed.dims, Number);
+            if (dims.length !== io.dims.length)
+                throw new Error(`${this.spec.source} (WebGPU): input "${io.name}" has rank ${dims.length}; the model declares [${io.dims.join(', ')}].`);
+            io.dims.forEach((d, i) => {
+                const seen = typeof d === 'string' ? symbols.get(d) : d;
+                if (typeof d === 'string' && seen === undefined)
+                    symbols.set(d, dims[i]);
+                else if (seen !== dims[i])
+                    throw new Error(`${this.spec.source} (WebGPU): input "${io.name}" has dims [${dims.join(', ')}]; dim ${i} must be ${seen} (declared [${io.dims.join(', ')}]).`);
+            });
+            let count = 1;
+            for (const d of dims)
+                count *= d;
+            if (feed.data.length !== count)
+                throw new Error(`${this.spec.source} (WebGPU): input "${io.name}" holds ${feed.data.length} values for dims [${dims.join(', ')}].`);
+            out[io.name] = dims;
+        }
+        return out;
+    }
+    async makePlan(dims) {
+        const g = new this.spec.PlanContext(this.spec.weights, (i) => this.decodeWeight(i), this.f16);
+        const inputs = {};
+        for (const io of this.inputs)
+            inputs[io.name] = g.input(io.name, io.dtype, dims[io.name]);
+        const results = this.spec.buildGraph(g, inputs);
+        const outputs = this.outputs.map((io) => {
+            const v = results[io.name];
+            if (g.isHost(v))
+                return { name: io.name, dtype: io.dtype, dims: v.dims, host: g.numbers(v, 'an output') };
+            return { name: io.name, dtype: io.dtype, dims: v.dims, buffer: g.result(v).buffer };
+        });
+        const physical = this.assignBuffers(g.buffers, g.steps, outputs);
+        const device = this.device;
+        device.pushErrorScope('validation');
+        const steps = g.steps.map((s) => {
+            let pipeline = this.pipelines.get(s.code);
+            if (!pipeline) {
+                const module = device.createShaderModule({ code: s.code, label: s.label });
+                pipeline = device.createComputePipeline({
+                    layout: 'auto',
+                    compute: { module, entryPoint: 'main' },
+                    label: s.label,
+                });
+                this.pipelines.set(s.code, pipeline);
+            }
+            const bindGroup = device.createBindGroup({
+                layout: pipeline.getBindGroupLayout(0),
+                entries: s.bindings.map((id, binding) => ({ binding, resource: { buffer: physical.buffers[id] } })),
+            });
+            return { pipeline, bindGroup, workgroups: s.workgroups, label: s.label, once: s.once };
+        });
+        const error = await device.popErrorScope();
+        if (error) {
+            for (const b of physical.owned)
+                b.destroy();
+            throw new Error(`${this.spec.source} (WebGPU): a kernel failed to compile: ${error.message}`);
+        }
+        // Folded steps (weights in, nothing from the inputs) run now, once for this plan.
+        const folded = steps.filter((s) => s.once);
+        if (folded.length > 0) {
+            const encoder = device.createCommandEncoder();
+            const pass = encoder.beginComputePass();
+            for (const step of folded) {
+                pass.setPipeline(step.pipeline);
+                pass.setBindGroup(0, step.bindGroup);
+                pass.dispatchWorkgroups(step.workgroups[0], step.workgroups[1], step.workgroups[2]);
+            }
+            pass.end();
+            device.queue.submit([encoder.finish()]);
+            // Keep only the folded results that per-run steps or outputs read.
+            const kept = new Set();
+            g.steps.forEach((s) => !s.once && s.bindings.forEach((id) => kept.add(id)));
+            for (const o of outputs)
+                if (o.buffer !== undefined)
+                    kept.add(o.buffer);
+            const dropped = g.buffers.flatMap((b, id) => b.kind === 'folded' && !kept.has(id) ? [physical.buffers[id]] : []);
+            await device.queue.onSubmittedWorkDone();
+            for (const b of dropped) {
+                b.destroy();
+                physical.foldedBytes -= b.size;
+                physical.owned.splice(physical.owned.indexOf(b), 1);
+            }
+        }
+        const perRun = steps.filter((s) => !s.once);
+        this.memory.kernels = this.pipelines.size;
+        this.memory.dispatches = perRun.length;
+        this.memory.foldedBytes = Math.max(this.memory.foldedBytes, physical.foldedBytes);
+        this.memory.peakIntermediateBytes = Math.max(this.memory.peakIntermediateBytes, physical.intermediateBytes);
+        const owned = physical.owned;
+        const planned = outputs.map((o) => {
+            if (o.buffer === undefined)
+                return { ...o, bytes: 0 };
+            const bytes = 4 * o.dims.reduce((p, d) => p * d, 1);
+            const readback = bytes > 0
+                ? device.createBuffer({ size: bytes, usage: 0x01 | 0x08 /* MAP_READ | COPY_DST */ })
+                : undefined;
+            if (readback)
+                owned.push(readback);
+            return { ...o, gpu: physical.buffers[o.buffer], readback, bytes };
+        });
+        const planInputs = g.buffers.flatMap((b, id) => b.kind === 'input'
+            ? [
+                {
+                    name: b.input,
+                    dtype: this.inputs.find((i) => i.name === b.input).dtype,
+                    buffer: physical.buffers[id],
+                },
+            ]
+            : []);
+        return {
+            steps: perRun,
+            inputs: planInputs,
+            outputs: planned,
+            owned,
+            intermediateBytes: physical.intermediateBytes,
+        };
+    }
+    /**
+     * Physical buffers for a plan's logical ones. Weights use the session's buffers; inputs and
+     * uploaded constants get their own; kernel results share buffers by liveness: a result's
+     * buffer returns to the pool after the last step that reads it (outputs stay to the end),
+     * and a new result takes the smallest free buffer big enough for it.
+     */
+    assignBuffers(logical, steps, outputs) {
+        const usage = 0x80 | 0x04 | 0x08; /* STORAGE | COPY_SRC | COPY_DST */
+        const device = this.device;
+        const buffers = [];
+        const owned = [];
+        let foldedBytes = 0;
+        const lastUse = new Array(logical.length).fill(-1);
+        steps.forEach((s, i) => s.bindings.forEach((id) => (lastUse[id] = i)));
+        for (const o of outputs)
+            if (o.buffer !== undefined)
+                lastUse[o.buffer] = steps.length;
+        logical.forEach((b, id) => {
+            if (b.kind === 'weight')
+                buffers[id] = this.weightBuffers[b.weight];
+            else if (b.kind === 'input') {
+                buffers[id] = device.createBuffer({ size: Math.max(4, b.bytes), usage });
+                owned.push(buffers[id]);
+            }
+            else if (b.kind === 'constant') {
+                buffers[id] = this.upload(b.words, usage);
+                owned.push(buffers[id]);
+            }
+            else if (b.kind === 'folded') {
+                buffers[id] = device.createBuffer({ size: Math.ceil(Math.max(4, b.bytes) / 16) * 16, usage });
+                owned.push(buffers[id]);
+                foldedBytes += buffers[id].size;
+            }
+        });
+        const free = [];
+        let intermediateBytes = 0;
+        steps.forEach((s, i) => {
+            for (let k = s.bindings.length - s.outputs; k < s.bindings.length; k++) {
+                const id = s.bindings[k];
+                if (logical[id].kind !== 'temp')
+                    continue;
+                const size = Math.ceil(Math.max(4, logical[id].bytes) / 16) * 16;
+                let best = -1;
+                for (let f = 0; f < free.length; f++)
+                    if (free[f].size >= size && (best < 0 || free[f].size < free[best].size))
+                        best = f;
+                if (best >= 0 && free[best].size <= size * 4)
+                    buffers[id] = free.splice(best, 1)[0];
+                else {
+                    buffers[id] = device.createBuffer({ size, usage });
+                    owned.push(buffers[id]);
+                    intermediateBytes += size;
+                }
+            }
+            const released = new Set();
+            for (const id of s.bindings)
+                if (lastUse[id] === i && logical[id].kind === 'temp' && !released.has(id)) {
+                    released.add(id);
+                    free.push(buffers[id]);
+                }
+        });
+        return { buffers, owned, intermediateBytes, foldedBytes };
+    }
+    // ---- data conversions ----
+    static toWords(data, dtype) {
+        // Always a fresh copy: a feed may view a larger (or shared) buffer at any offset.
+        if (dtype === 'float32' || dtype === 'float16')
+            return Float32Array.from(data, Number);
+        if (dtype === 'bool')
+            return Uint32Array.from(data, (x) => (x ? 1 : 0));
+        return Int32Array.from(data, (x) => Math.max(-2147483648, Math.min(2147483647, Number(x))));
+    }
+    static fromNumbers(values, dtype) {
+        if (dtype === 'float32' || dtype === 'float16')
+            return values instanceof Float32Array ? values : Float32Array.from(values);
+        if (dtype === 'bool')
+            return Uint8Array.from(values, (x) => (x ? 1 : 0));
+        if (dtype === 'int64')
+            return BigInt64Array.from(values, (x) => BigInt(Math.trunc(x)));
+        return values instanceof Int32Array ? values : Int32Array.from(values);
+    }
+    static float16Value(bits) {
+        const sign = bits & 0x8000 ? -1 : 1;
+        const exponent = (bits >> 10) & 0x1f;
+        const fraction = bits & 0x3ff;
+        if (exponent === 0)
+            return sign * fraction * 2 ** -24;
+        if (exponent === 31)
+            return fraction ? NaN : sign * Infinity;
+        return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+    }
+    /** float32 values → float16 bits (round to nearest even; finite values saturate at ±65504). */
+    static float16Array(values) {
+        const out = new Uint16Array(values.length);
+        const f = new Float32Array(1);
+        const u = new Uint32Array(f.buffer);
+        for (let i = 0; i < values.length; i++) {
+            const v = values[i];
+            f[0] = Number.isFinite(v) ? Math.max(-65504, Math.min(65504, v)) : v;
+            const x = u[0];
+            const sign = (x >>> 16) & 0x8000;
+            const exp = (x >>> 23) & 0xff;
+            let mant = x & 0x7fffff;
+            if (exp === 0xff) {
+                out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
+                continue;
+            }
+            let e = exp - 127 + 15;
+            if (e <= 0) {
+                if (e < -10) {
+                    out[i] = sign;
+                    continue;
+                }
+                mant |= 0x800000;
+                const shift = 14 - e;
+                let half = mant >> shift;
+                const rest = mant & ((1 << shift) - 1);
+                const mid = 1 << (shift - 1);
+                if (rest > mid || (rest === mid && half & 1))
+                    half++;
+                out[i] = sign | half;
+                continue;
+            }
+            let half = (e << 10) | (mant >> 13);
+            const rest = mant & 0x1fff;
+            if (rest > 0x1000 || (rest === 0x1000 && half & 1))
+                half++;
+            e = half;
+            out[i] = sign | e;
+        }
+        return out;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/wgsl.ts
+/* istanbul ignore file -- helpers are copied into generated model.js as source text; instrumenting them would break that copy */
+// WGSL building blocks shared by the kernels (listed as `helpers` of the entries that use
+// them, so they are copied into model.js with them): a 1-D grid over any element count,
+// index → offset arithmetic for strided/broadcast reads, and float literals.
+//   const grid = wgslGrid(count, 64); // { workgroups, index: 'let i = …;' }
+/** Workgroups covering `count` invocations of `size` threads; `index` declares `i` (u32). */
+function wgslGrid(count, size) {
+    const groups = Math.max(1, Math.ceil(count / size));
+    const x = Math.min(groups, 65535);
+    return {
+        workgroups: [x, Math.ceil(groups / x), 1],
+        index: `let i = gid.x + gid.y * ${x * size}u;\n  if (i >= ${count}u) { return; }`,
+    };
+}
+/**
+ * WGSL expression: the offset into a tensor read with `strides` (one per dim of `dims`,
+ * 0 where broadcast) at linear index `index` of a row-major tensor of `dims`.
+ */
+function wgslOffset(dims, strides, index) {
+    let contiguous = true;
+    let expected = 1;
+    for (let k = dims.length - 1; k >= 0; k--) {
+        if (dims[k] !== 1 && strides[k] !== expected)
+            contiguous = false;
+        expected *= dims[k];
+    }
+    if (contiguous)
+        return index;
+    const terms = [];
+    let inner = 1;
+    for (let k = dims.length - 1; k >= 0; k--) {
+        if (dims[k] !== 1 && strides[k] !== 0) {
+            const coord = inner === 1 ? `(${index} % ${dims[k]}u)` : `((${index} / ${inner}u) % ${dims[k]}u)`;
+            const outermost = dims.slice(0, k).every((d) => d === 1);
+            const c = outermost ? (inner === 1 ? index : `(${index} / ${inner}u)`) : coord;
+            terms.push(strides[k] === 1 ? c : `${c} * ${strides[k]}u`);
+        }
+        inner *= dims[k];
+    }
+    return terms.length ? terms.join(' + ') : '0u';
+}
+/** Row-major strides of `dims`. */
+function wgslStrides(dims) {
+    const out = new Array(dims.length);
+    let s = 1;
+    for (let k = dims.length - 1; k >= 0; k--) {
+        out[k] = s;
+        s *= dims[k];
+    }
+    return out;
+}
+/** Strides of `dims` read as `target` (numpy broadcasting: 0 where a dim is stretched). */
+function wgslBroadcastStrides(dims, target) {
+    const out = new Array(target.length).fill(0);
+    let stride = 1;
+    for (let i = dims.length - 1; i >= 0; i--) {
+        const t = target.length - dims.length + i;
+        out[t] = dims[i] === 1 && target[t] !== 1 ? 0 : stride;
+        stride *= dims[i];
+    }
+    return out;
+}
+/** A WGSL literal of `type` for a JavaScript number (f32 literals keep their exact value). */
+function wgslLiteral(value, type) {
+    if (type === 'u32')
+        return `${value ? 1 : 0}u`;
+    if (type === 'i32') {
+        const v = Math.max(-2147483647, Math.min(2147483647, Math.trunc(value)));
+        return `i32(${v})`;
+    }
+    // NaN and ±∞ cannot be WGSL constants: mc_bits (see wgslFunctions) makes them at run time.
+    if (Number.isNaN(value))
+        return 'mc_bits(0x7fc00000u)';
+    if (!Number.isFinite(value))
+        return value > 0 ? 'mc_bits(0x7f800000u)' : 'mc_bits(0xff800000u)';
+    const f = Math.fround(value);
+    if (f !== 0 && Math.abs(f) < 1.1754943508222875e-38)
+        return `bitcast<f32>(${new Uint32Array(Float32Array.of(f).buffer)[0]}u)`;
+    if (Math.abs(f) > 3.4028234663852886e38)
+        return f > 0 ? 'bitcast<f32>(0x7f7fffffu)' : 'bitcast<f32>(0xff7fffffu)';
+    const text = String(f);
+    return /[.eE]/.test(text) ? `f32(${text})` : `f32(${text}.0)`;
+}
+/** Definitions of the mc_* WGSL functions `code` calls (mc_bits: f32 from bits at run time). */
+function wgslFunctions(code, define) {
+    const names = new Set();
+    const pending = [code];
+    const out = [];
+    while (pending.length > 0) {
+        const text = pending.pop();
+        for (const m of text.matchAll(/\bmc_\w+(?=\()/g)) {
+            if (names.has(m[0]))
+                continue;
+            names.add(m[0]);
+            const body = m[0] === 'mc_bits' ? 'fn mc_bits(b: u32) -> f32 { return bitcast<f32>(b); }' : define(m[0]);
+            out.push(body);
+            pending.push(body);
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/elementwise-ops.ts
+/* istanbul ignore file -- copied into generated model.js as source text; instrumenting it would break that copy */
+// The elementwise op definitions: per ONNX op, its WGSL expression over argument
+// expressions, its JavaScript evaluation (host shape arithmetic) and its result type, plus
+// the WGSL helper functions (mc_tanh, mc_erf, mc_pow, mc_mod) expressions may call. One
+// switch per table so each copies into model.js as a single function.
+//   elementwiseOp('Add')!.wgsl(['x0[i]', 'x1[o0]'], ['f32', 'f32'], step) // "(x0[i] + x1[o0])"
+
+/** The definition of one elementwise op (a switch, so it copies into model.js as one function). */
+function elementwiseOp(op) {
+    const bool = () => 'bool';
+    const sel = (cond) => `select(0u, 1u, ${cond})`;
+    const f = (wgsl, js) => ({
+        wgsl: (a) => wgsl(a),
+        js: (x) => js(x),
+    });
+    const isInt = (t) => t !== 'f32';
+    switch (op) {
+        case 'Identity':
+        case 'Dropout':
+            return f((a) => a[0], (x) => x[0]);
+        case 'Add':
+            return f((a) => `(${a[0]} + ${a[1]})`, (x) => x[0] + x[1]);
+        case 'Sub':
+            return f((a) => `(${a[0]} - ${a[1]})`, (x) => x[0] - x[1]);
+        case 'Mul':
+            return f((a) => `(${a[0]} * ${a[1]})`, (x) => x[0] * x[1]);
+        case 'Div':
+            return {
+                wgsl: (a) => `(${a[0]} / ${a[1]})`,
+                js: (x, s) => (s.to === 'float32' || s.to === 'float16' ? x[0] / x[1] : Math.trunc(x[0] / x[1])),
+            };
+        case 'Pow':
+            return {
+                wgsl: (a, t) => {
+                    const e = Number(/^f32\((-?[0-9.]+)\)$/.exec(a[1])?.[1]);
+                    if (e === 2)
+                        return `(${a[0]} * ${a[0]})`;
+                    if (e === 3)
+                        return `(${a[0]} * ${a[0]} * ${a[0]})`;
+                    if (e === 1)
+                        return a[0];
+                    if (e === 0.5)
+                        return `sqrt(${a[0]})`;
+                    return t[0] === 'f32' ? `mc_pow(${a[0]}, f32(${a[1]}))` : `i32(mc_pow(f32(${a[0]}), f32(${a[1]})))`;
+                },
+                js: (x) => Math.pow(x[0], x[1]),
+            };
+        case 'Max':
+            return f((a) => a.slice(1).reduce((p, q) => `max(${p}, ${q})`, a[0]), (x) => Math.max(...x));
+        case 'Min':
+            return f((a) => a.slice(1).reduce((p, q) => `min(${p}, ${q})`, a[0]), (x) => Math.min(...x));
+        case 'Sum':
+            return f((a) => `(${a.join(' + ')})`, (x) => x.reduce((p, q) => p + q, 0));
+        case 'Mean':
+            return f((a) => `((${a.join(' + ')}) / ${a.length}.0)`, (x) => x.reduce((p, q) => p + q, 0) / x.length);
+        case 'PRelu':
+            return f((a) => `select(${a[0]} * ${a[1]}, ${a[0]}, ${a[0]} >= 0.0)`, (x) => (x[0] >= 0 ? x[0] : x[0] * x[1]));
+        case 'Mod':
+            return {
+                wgsl: (a, t, s) => (s.fmod || !isInt(t[0]) ? `(${a[0]} % ${a[1]})` : `mc_mod(${a[0]}, ${a[1]})`),
+                js: (x, s) => (s.fmod ? x[0] % x[1] : x[0] - Math.floor(x[0] / x[1]) * x[1]),
+            };
+        case 'Neg':
+            return f((a) => `(-${a[0]})`, (x) => -x[0]);
+        case 'Abs':
+            return f((a) => `abs(${a[0]})`, (x) => Math.abs(x[0]));
+        case 'Sign':
+            return f((a) => `sign(${a[0]})`, (x) => Math.sign(x[0]));
+        case 'Sqrt':
+            return f((a) => `sqrt(${a[0]})`, (x) => Math.sqrt(x[0]));
+        case 'Reciprocal':
+            return f((a) => `(1.0 / ${a[0]})`, (x) => 1 / x[0]);
+        case 'Exp':
+            return f((a) => `exp(${a[0]})`, (x) => Math.exp(x[0]));
+        case 'Log':
+            return f((a) => `log(${a[0]})`, (x) => Math.log(x[0]));
+        case 'Floor':
+            return f((a) => `floor(${a[0]})`, (x) => Math.floor(x[0]));
+        case 'Ceil':
+            return f((a) => `ceil(${a[0]})`, (x) => Math.ceil(x[0]));
+        case 'Round':
+            return f((a) => `round(${a[0]})`, (x) => {
+                const r = Math.round(x[0]);
+                return Math.abs(x[0] % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+            });
+        case 'Sin':
+            return f((a) => `sin(${a[0]})`, (x) => Math.sin(x[0]));
+        case 'Cos':
+            return f((a) => `cos(${a[0]})`, (x) => Math.cos(x[0]));
+        case 'Tan':
+            return f((a) => `tan(${a[0]})`, (x) => Math.tan(x[0]));
+        case 'Atan':
+            return f((a) => `atan(${a[0]})`, (x) => Math.atan(x[0]));
+        case 'Asin':
+            return f((a) => `asin(${a[0]})`, (x) => Math.asin(x[0]));
+        case 'Acos':
+            return f((a) => `acos(${a[0]})`, (x) => Math.acos(x[0]));
+        case 'Sinh':
+            return f((a) => `sinh(${a[0]})`, (x) => Math.sinh(x[0]));
+        case 'Cosh':
+            return f((a) => `cosh(${a[0]})`, (x) => Math.cosh(x[0]));
+        case 'Softsign':
+            return f((a) => `(${a[0]} / (1.0 + abs(${a[0]})))`, (x) => x[0] / (1 + Math.abs(x[0])));
+        case 'Mish':
+            return f((a) => `(${a[0]} * mc_tanh(select(log(1.0 + exp(${a[0]})), ${a[0]}, ${a[0]} > 20.0)))`, (x) => x[0] * Math.tanh(Math.log(1 + Math.exp(x[0]))));
+        case 'Selu':
+            return {
+                wgsl: (a, _t, s) => `(${wgslLiteral(s.beta ?? 1.0507, 'f32')} * select(${wgslLiteral(s.alpha ?? 1.67326, 'f32')} * (exp(${a[0]}) - 1.0), ${a[0]}, ${a[0]} > 0.0))`,
+                js: (x, s) => (s.beta ?? 1.0507) * (x[0] > 0 ? x[0] : (s.alpha ?? 1.67326) * (Math.exp(x[0]) - 1)),
+            };
+        case 'Celu':
+            return {
+                wgsl: (a, _t, s) => {
+                    const alpha = wgslLiteral(s.alpha ?? 1, 'f32');
+                    return `(max(${a[0]}, 0.0) + min(0.0, ${alpha} * (exp(${a[0]} / ${alpha}) - 1.0)))`;
+                },
+                js: (x, s) => Math.max(x[0], 0) + Math.min(0, (s.alpha ?? 1) * (Math.exp(x[0] / (s.alpha ?? 1)) - 1)),
+            };
+        case 'ThresholdedRelu':
+            return {
+                wgsl: (a, _t, s) => `select(0.0, ${a[0]}, ${a[0]} > ${wgslLiteral(s.alpha ?? 1, 'f32')})`,
+                js: (x, s) => (x[0] > (s.alpha ?? 1) ? x[0] : 0),
+            };
+        case 'Tanh':
+            return f((a) => `mc_tanh(${a[0]})`, (x) => Math.tanh(x[0]));
+        case 'Sigmoid':
+            return f((a) => `(1.0 / (1.0 + exp(-${a[0]})))`, (x) => 1 / (1 + Math.exp(-x[0])));
+        case 'Erf':
+            return f((a) => `mc_erf(${a[0]})`, (x) => x[0]);
+        case 'Gelu':
+            return {
+                wgsl: (a, _t, s) => s.approximate === 'tanh'
+                    ? `(0.5 * ${a[0]} * (1.0 + mc_tanh(0.7978845608028654 * (${a[0]} + 0.044715 * ${a[0]} * ${a[0]} * ${a[0]}))))`
+                    : `(0.5 * ${a[0]} * (1.0 + mc_erf(${a[0]} * 0.7071067811865476)))`,
+                js: (x) => x[0],
+            };
+        case 'Relu':
+            return f((a) => `max(${a[0]}, 0.0)`, (x) => Math.max(x[0], 0));
+        case 'LeakyRelu':
+            return {
+                wgsl: (a, _t, s) => `select(${a[0]} * ${wgslLiteral(s.alpha ?? 0.01, 'f32')}, ${a[0]}, ${a[0]} >= 0.0)`,
+                js: (x, s) => (x[0] >= 0 ? x[0] : x[0] * (s.alpha ?? 0.01)),
+            };
+        case 'Elu':
+            return {
+                wgsl: (a, _t, s) => `select(${wgslLiteral(s.alpha ?? 1, 'f32')} * (exp(${a[0]}) - 1.0), ${a[0]}, ${a[0]} >= 0.0)`,
+                js: (x, s) => (x[0] >= 0 ? x[0] : (s.alpha ?? 1) * (Math.exp(x[0]) - 1)),
+            };
+        case 'HardSigmoid':
+            return {
+                wgsl: (a, _t, s) => `clamp(${wgslLiteral(s.alpha ?? 0.2, 'f32')} * ${a[0]} + ${wgslLiteral(s.beta ?? 0.5, 'f32')}, 0.0, 1.0)`,
+                js: (x, s) => Math.min(1, Math.max(0, (s.alpha ?? 0.2) * x[0] + (s.beta ?? 0.5))),
+            };
+        case 'HardSwish':
+            return f((a) => `(${a[0]} * clamp(${a[0]} / 6.0 + 0.5, 0.0, 1.0))`, (x) => x[0] * Math.min(1, Math.max(0, x[0] / 6 + 0.5)));
+        case 'Softplus':
+            return f((a) => `select(log(1.0 + exp(${a[0]})), ${a[0]}, ${a[0]} > 20.0)`, (x) => Math.log(1 + Math.exp(x[0])));
+        case 'Clip':
+            // Bounds: inputs 1 and 2 (opset 11+, either may be absent) or attributes (alpha, beta).
+            return {
+                wgsl: (a, _t, s) => {
+                    const lo = a[1] || (s.alpha !== undefined ? wgslLiteral(s.alpha, 'f32') : '');
+                    const hi = a[2] || (s.beta !== undefined ? wgslLiteral(s.beta, 'f32') : '');
+                    let e = a[0];
+                    if (lo)
+                        e = `max(${e}, ${lo})`;
+                    if (hi)
+                        e = `min(${e}, ${hi})`;
+                    return e;
+                },
+                js: (x, s) => Math.min(x[2] ?? s.beta ?? Infinity, Math.max(x[1] ?? s.alpha ?? -Infinity, x[0])),
+            };
+        case 'Equal':
+            return { wgsl: (a) => sel(`${a[0]} == ${a[1]}`), js: (x) => (x[0] === x[1] ? 1 : 0), type: bool };
+        case 'Less':
+            return { wgsl: (a) => sel(`${a[0]} < ${a[1]}`), js: (x) => (x[0] < x[1] ? 1 : 0), type: bool };
+        case 'LessOrEqual':
+            return { wgsl: (a) => sel(`${a[0]} <= ${a[1]}`), js: (x) => (x[0] <= x[1] ? 1 : 0), type: bool };
+        case 'Greater':
+            return { wgsl: (a) => sel(`${a[0]} > ${a[1]}`), js: (x) => (x[0] > x[1] ? 1 : 0), type: bool };
+        case 'GreaterOrEqual':
+            return { wgsl: (a) => sel(`${a[0]} >= ${a[1]}`), js: (x) => (x[0] >= x[1] ? 1 : 0), type: bool };
+        case 'And':
+            return { wgsl: (a) => `(${a[0]} & ${a[1]})`, js: (x) => (x[0] && x[1] ? 1 : 0), type: bool };
+        case 'Or':
+            return { wgsl: (a) => `(${a[0]} | ${a[1]})`, js: (x) => (x[0] || x[1] ? 1 : 0), type: bool };
+        case 'Xor':
+            return { wgsl: (a) => `(${a[0]} ^ ${a[1]})`, js: (x) => (!x[0] !== !x[1] ? 1 : 0), type: bool };
+        case 'Not':
+            return { wgsl: (a) => `(1u - ${a[0]})`, js: (x) => (x[0] ? 0 : 1), type: bool };
+        case 'IsNaN':
+            return {
+                wgsl: (a) => sel(`(bitcast<u32>(${a[0]}) & 0x7fffffffu) > 0x7f800000u`),
+                js: (x) => (Number.isNaN(x[0]) ? 1 : 0),
+                type: bool,
+            };
+        case 'IsInf':
+            return {
+                wgsl: (a) => sel(`(bitcast<u32>(${a[0]}) & 0x7fffffffu) == 0x7f800000u`),
+                js: (x) => (Math.abs(x[0]) === Infinity ? 1 : 0),
+                type: bool,
+            };
+        case 'Where':
+            return {
+                wgsl: (a) => `select(${a[2]}, ${a[1]}, ${a[0]} != 0u)`,
+                js: (x) => (x[0] ? x[1] : x[2]),
+                type: (t) => t[1],
+            };
+        case 'Cast':
+            return {
+                wgsl: (a, t, s) => {
+                    const to = s.to === 'float32' || s.to === 'float16' ? 'f32' : s.to === 'bool' ? 'u32' : 'i32';
+                    if (to === t[0])
+                        return a[0];
+                    if (to === 'u32')
+                        return `select(0u, 1u, ${a[0]} != ${t[0]}(0))`;
+                    return `${to}(${a[0]})`;
+                },
+                js: (x, s) => (s.to === 'bool' ? (x[0] ? 1 : 0) : x[0]),
+                type: (_t, s) => s.to,
+            };
+        default:
+            return undefined;
+    }
+}
+/** WGSL functions an elementwise program may call, by name. */
+function elementwiseFunction(name) {
+    switch (name) {
+        case 'mc_tanh':
+            // tanh from exp of a non-positive argument: no overflow, no NaN for large |x|.
+            return 'fn mc_tanh(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }';
+        case 'mc_erf':
+            // Abramowitz & Stegun 7.1.26 with one Newton-free refinement-free form: |error| < 1.5e-7.
+            return `fn mc_erf(v: f32) -> f32 {
+  let x = abs(v);
+  let t = 1.0 / (1.0 + 0.3275911 * x);
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-x * x);
+  return sign(v) * y;
+}`;
+        case 'mc_pow':
+            return `fn mc_pow(a: f32, b: f32) -> f32 {
+  if (a >= 0.0) { return pow(a, b); }
+  if (fract(b) != 0.0) { return mc_bits(0x7fc00000u); }
+  let m = pow(-a, b);
+  return select(m, -m, fract(b * 0.5) != 0.0);
+}`;
+        case 'mc_mod':
+            return 'fn mc_mod(a: i32, b: i32) -> i32 { let r = a % b; return select(r, r + b, r != 0 && ((r < 0) != (b < 0))); }';
+        default:
+            return '';
+    }
+}
+/** erf for host evaluation (series / continued fraction; float64 accurate). */
+function erfHost(x) {
+    const ax = Math.abs(x);
+    if (ax < 2.5) {
+        let sum = ax;
+        let term = ax;
+        for (let n = 1; n < 60; n++) {
+            term *= (-ax * ax) / n;
+            sum += term / (2 * n + 1);
+        }
+        return Math.sign(x) * ((2 / Math.sqrt(Math.PI)) * sum);
+    }
+    let f = 0;
+    for (let n = 60; n >= 1; n--)
+        f = n / 2 / (ax + f);
+    return Math.sign(x) * (1 - Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f));
+}
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/elementwise.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// Elementwise ops with numpy broadcasting: arithmetic, comparisons, logic, activations,
+// Cast, Where, Clip. Every node is a small program of steps over its inputs; the fusion
+// pass (fuse-elementwise.ts) merges chains of such nodes into one program, so a chain
+// costs one kernel and one write. Scalar host inputs become WGSL literals; when every
+// input is host data the program runs in JavaScript (shape arithmetic).
+//   elementwiseOps.Add[0].lower(g, [a, b], { steps: [{ op: 'Add', args: [0, 1] }] }, 'Add_1')
+
+
+function wgslTypeOf(dtype) {
+    return dtype === 'float32' || dtype === 'float16' ? 'f32' : dtype === 'bool' ? 'u32' : 'i32';
+}
+/** Element types of every step's result. */
+function elementwiseTypes(x, a) {
+    const types = x.map((v) => (v ? v.dtype : 'float32'));
+    for (const s of a.steps) {
+        const def = elementwiseOp(s.op);
+        const argTypes = s.args.map((k) => types[k]);
+        types.push(def.type ? def.type(argTypes, s) : argTypes[0]);
+    }
+    return types;
+}
+function hostElementwise(g, x, a) {
+    const types = elementwiseTypes(x, a);
+    const present = x.filter((v) => v !== undefined);
+    const slots = x.map((v) => (v === undefined ? -1 : present.indexOf(v)));
+    const result = types[types.length - 1];
+    return g.hostMap(present, result, (...xs) => {
+        const values = slots.map((k) => (k < 0 ? undefined : xs[k]));
+        for (const s of a.steps) {
+            const def = elementwiseOp(s.op);
+            const args = s.args.map((k) => values[k]);
+            let r = def.js(args, { ...s, to: s.op === 'Div' ? types[s.args[0]] : s.to });
+            const t = types[values.length];
+            if (s.op === 'Erf')
+                r = erfHost(args[0]);
+            if (s.op === 'Gelu')
+                r =
+                    s.approximate === 'tanh'
+                        ? 0.5 * args[0] * (1 + Math.tanh(0.7978845608028654 * (args[0] + 0.044715 * args[0] ** 3)))
+                        : 0.5 * args[0] * (1 + erfHost(args[0] * Math.SQRT1_2));
+            if (t === 'float32' || t === 'float16')
+                r = Math.fround(r);
+            else if (t === 'bool')
+                r = r ? 1 : 0;
+            else
+                r = Number.isNaN(r) ? 0 : Math.trunc(r);
+            values.push(r);
+        }
+        return values[values.length - 1];
+    });
+}
+function lowerElementwise(g, x, a, label) {
+    const types = elementwiseTypes(x, a);
+    const present = x.filter((v) => v !== undefined);
+    const dims = present.reduce((d, v) => g.broadcastDims(d, v.dims), []);
+    const count = dims.reduce((p, d) => p * d, 1);
+    const result = types[types.length - 1];
+    const bound = [];
+    const exprs = [];
+    const lets = [];
+    const offsets = new Map();
+    x.forEach((v) => {
+        if (v === undefined) {
+            exprs.push('');
+            return;
+        }
+        const t = wgslTypeOf(v.dtype);
+        if (g.isHost(v) && v.dims.reduce((p, d) => p * d, 1) === 1) {
+            exprs.push(wgslLiteral(Number(g.numbers(v, 'a scalar')[0]), t));
+            return;
+        }
+        const offset = wgslOffset(dims, wgslBroadcastStrides(v.dims, dims), 'i');
+        let o = offsets.get(offset);
+        if (!o) {
+            o = offset === 'i' ? 'i' : `o${offsets.size}`;
+            if (o !== 'i')
+                lets.push(`  let ${o} = ${offset};`);
+            offsets.set(offset, o);
+        }
+        exprs.push(`x${bound.length}[${o}]`);
+        bound.push(v);
+    });
+    a.steps.forEach((s, k) => {
+        const def = elementwiseOp(s.op);
+        const args = s.args.map((j) => exprs[j]);
+        const argTypes = s.args.map((j) => wgslTypeOf(types[j]));
+        const name = `t${k}`;
+        lets.push(`  let ${name}: ${wgslTypeOf(types[x.length + k])} = ${def.wgsl(args, argTypes, s)};`);
+        exprs.push(name);
+    });
+    const grid = wgslGrid(count, 64);
+    const main = [
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        ...lets,
+        `  y0[i] = ${exprs[exprs.length - 1]};`,
+        '}',
+    ].join('\n');
+    const code = [...wgslFunctions(main, elementwiseFunction), main].join('\n');
+    return g.kernel({
+        label,
+        code,
+        inputs: bound,
+        outputs: [{ dtype: result, dims }],
+        workgroups: grid.workgroups,
+    })[0];
+}
+const HELPERS = [
+    elementwiseOp,
+    elementwiseFunction,
+    elementwiseTypes,
+    erfHost,
+    wgslTypeOf,
+    wgslBroadcastStrides,
+    wgslGrid,
+    wgslLiteral,
+    wgslOffset,
+    wgslFunctions,
+];
+function entry(since, attributes) {
+    return {
+        since,
+        attributes: attributes,
+        lower: lowerElementwise,
+        host: hostElementwise,
+        helpers: HELPERS,
+    };
+}
+const elementwise_simple = (op, arity) => () => ({
+    steps: [{ op, args: Array.from({ length: arity }, (_, i) => i) }],
+});
+const elementwise_variadic = (op) => (n) => ({
+    steps: [{ op, args: n.inputs.map((_, i) => i) }],
+});
+const UNARY = [
+    'Tan',
+    'Atan',
+    'Asin',
+    'Acos',
+    'Sinh',
+    'Cosh',
+    'Softsign',
+    'Mish',
+    'Neg',
+    'Abs',
+    'Sign',
+    'Sqrt',
+    'Reciprocal',
+    'Exp',
+    'Log',
+    'Floor',
+    'Ceil',
+    'Round',
+    'Sin',
+    'Cos',
+    'Tanh',
+    'Sigmoid',
+    'Erf',
+    'Relu',
+    'HardSwish',
+    'Softplus',
+    'Not',
+    'IsNaN',
+    'IsInf',
+    'Identity',
+    'Dropout',
+];
+const elementwise_BINARY = [
+    'Add',
+    'Sub',
+    'Mul',
+    'Div',
+    'Pow',
+    'Equal',
+    'Less',
+    'LessOrEqual',
+    'Greater',
+    'GreaterOrEqual',
+    'And',
+    'Or',
+    'Xor',
+];
+/** ONNX Cast's `to` code → element type (the ones a module handles). */
+const CAST_TYPES = {
+    1: 'float32',
+    2: 'uint8',
+    3: 'int8',
+    4: 'uint16',
+    5: 'int16',
+    6: 'int32',
+    7: 'int64',
+    9: 'bool',
+    10: 'float16',
+    12: 'uint32',
+    13: 'uint64',
+};
+const elementwiseOps = {
+    ...Object.fromEntries(UNARY.map((op) => [op, [entry(1, elementwise_simple(op, 1))]])),
+    ...Object.fromEntries(elementwise_BINARY.map((op) => [op, [entry(1, elementwise_simple(op, 2))]])),
+    Max: [entry(1, elementwise_variadic('Max'))],
+    Min: [entry(1, elementwise_variadic('Min'))],
+    Sum: [entry(1, elementwise_variadic('Sum'))],
+    Mean: [entry(1, elementwise_variadic('Mean'))],
+    PRelu: [entry(7, elementwise_simple('PRelu', 2))],
+    Selu: [
+        entry(6, (n) => ({
+            steps: [
+                {
+                    op: 'Selu',
+                    args: [0],
+                    alpha: n.float('alpha', 1.67326319217681884765625),
+                    beta: n.float('gamma', 1.05070102214813232421875),
+                },
+            ],
+        })),
+    ],
+    Celu: [entry(12, (n) => ({ steps: [{ op: 'Celu', args: [0], alpha: n.float('alpha', 1) }] }))],
+    ThresholdedRelu: [
+        entry(10, (n) => ({ steps: [{ op: 'ThresholdedRelu', args: [0], alpha: n.float('alpha', 1) }] })),
+    ],
+    Mod: [entry(10, (n) => ({ steps: [{ op: 'Mod', args: [0, 1], fmod: n.int('fmod', 0) }] }))],
+    Where: [entry(9, elementwise_simple('Where', 3))],
+    Clip: [
+        entry(6, (n) => ({
+            steps: [
+                {
+                    op: 'Clip',
+                    args: [0],
+                    alpha: n.float('min', -3.4028234663852886e38),
+                    beta: n.float('max', 3.4028234663852886e38),
+                },
+            ],
+        })),
+        entry(11, (n) => ({ steps: [{ op: 'Clip', args: n.inputs.map((_, i) => i) }] })),
+    ],
+    LeakyRelu: [entry(6, (n) => ({ steps: [{ op: 'LeakyRelu', args: [0], alpha: n.float('alpha', 0.01) }] }))],
+    Elu: [entry(6, (n) => ({ steps: [{ op: 'Elu', args: [0], alpha: n.float('alpha', 1) }] }))],
+    HardSigmoid: [
+        entry(6, (n) => ({
+            steps: [{ op: 'HardSigmoid', args: [0], alpha: n.float('alpha', 0.2), beta: n.float('beta', 0.5) }],
+        })),
+    ],
+    Gelu: [
+        entry(20, (n) => ({ steps: [{ op: 'Gelu', args: [0], approximate: n.string('approximate', 'none') }] })),
+    ],
+    Cast: [
+        {
+            ...entry(6, (n) => {
+                const to = CAST_TYPES[n.int('to', 1)];
+                return to
+                    ? { steps: [{ op: 'Cast', args: [0], to }] }
+                    : { unsupported: `casts to ONNX type ${n.int('to', 1)}, which the webgpu target has no type for` };
+            }),
+            packedInputs: [0],
+            lower: elementwise_lowerCast,
+            helpers: [...HELPERS, lowerElementwise],
+        },
+    ],
+    CastLike: [entry(15, () => ({ steps: [{ op: 'Cast', args: [0] }] }))],
+};
+/** Cast: float ↔ float16 keeps the value (both compute as f32), so packed weights pass through. */
+function elementwise_lowerCast(g, x, a, label) {
+    const to = a.steps[0].to;
+    const isFloat = (t) => t === 'float32' || t === 'float16';
+    if (isFloat(to) && isFloat(x[0].dtype))
+        return { ...x[0], dtype: to };
+    return lowerElementwise(g, x, a, label);
+}
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/fuse-elementwise.ts
+// Generation-time fusion of elementwise chains for the webgpu target: a producer whose only
+// consumer is another elementwise node (and which is not a graph output) is merged into it,
+// so the chain becomes one program (ops/elementwise.ts) and one kernel that reads each
+// leaf input once and writes only the last result. Programs stay within the kernel
+// binding budget (at most MAX_FUSED_INPUTS leaf inputs).
+//   const fused = fuseElementwise(items, new Set(graphOutputNames));
+
+/** Leaf inputs of a fused program; with its output, within WebGPU's default 8 storage buffers. */
+const MAX_FUSED_INPUTS = 6;
+const generic = elementwiseOps.Add[0];
+function isElementwise(n) {
+    const castEntry = elementwiseOps.Cast[0];
+    return (n.outputs.length === 1 &&
+        (n.entry.lower === generic.lower || n.entry === castEntry) &&
+        Array.isArray(n.attrs.steps));
+}
+/** `consumer` with `producer` (which computes consumer.inputs[slot]) merged in front of it. */
+function merge(producer, consumer) {
+    const target = producer.outputs[0];
+    const inputs = [];
+    const indexOf = (name) => {
+        if (name === '') {
+            inputs.push('');
+            return inputs.length - 1;
+        }
+        const at = inputs.indexOf(name);
+        if (at >= 0)
+            return at;
+        inputs.push(name);
+        return inputs.length - 1;
+    };
+    const consumerRefs = consumer.inputs.map((name) => (name === target ? -1 : indexOf(name)));
+    const producerRefs = producer.inputs.map((name) => indexOf(name));
+    if (inputs.filter((n) => n !== '').length > MAX_FUSED_INPUTS)
+        return undefined;
+    const n = inputs.length;
+    const pSteps = producer.attrs.steps;
+    const cSteps = consumer.attrs.steps;
+    const pInputs = producer.inputs.length;
+    const cInputs = consumer.inputs.length;
+    const steps = [];
+    for (const s of pSteps)
+        steps.push({ ...s, args: s.args.map((a) => (a < pInputs ? producerRefs[a] : n + (a - pInputs))) });
+    const producerResult = n + pSteps.length - 1;
+    for (const s of cSteps)
+        steps.push({
+            ...s,
+            args: s.args.map((a) => a < cInputs
+                ? consumerRefs[a] < 0
+                    ? producerResult
+                    : consumerRefs[a]
+                : n + pSteps.length + (a - cInputs)),
+        });
+    return {
+        inputs,
+        outputs: consumer.outputs,
+        entry: generic,
+        attrs: { steps },
+        label: consumer.label,
+        opType: 'Elementwise',
+        fused: [...(producer.fused ?? [producer.label]), ...(consumer.fused ?? [consumer.label])],
+    };
+}
+/** The nodes (topologically ordered) with elementwise chains merged. */
+function fuseElementwise(nodes, graphOutputs) {
+    const list = nodes.slice();
+    const consumers = new Map();
+    for (const node of nodes)
+        for (const i of node.inputs)
+            if (i)
+                consumers.set(i, (consumers.get(i) ?? 0) + 1);
+    const producerOf = new Map();
+    list.forEach((node, k) => node.outputs.forEach((o) => o && producerOf.set(o, k)));
+    for (let k = 0; k < list.length; k++) {
+        let node = list[k];
+        if (!isElementwise(node))
+            continue;
+        let changed = true;
+        while (changed) {
+            changed = false;
+            for (const input of node.inputs) {
+                const p = producerOf.get(input);
+                if (p === undefined || !list[p] || !isElementwise(list[p]))
+                    continue;
+                if (consumers.get(input) !== 1 || graphOutputs.has(input))
+                    continue;
+                const merged = merge(list[p], node);
+                if (!merged)
+                    continue;
+                list[p] = undefined;
+                node = merged;
+                list[k] = node;
+                changed = true;
+                break;
+            }
+        }
+    }
+    return list.filter((n) => n !== undefined);
+}
+/**
+ * MatMul followed by the Add of a constant bias row ([N], either Add operand) becomes one
+ * MatMul with the bias as a third input, added in the kernel's epilogue: one dispatch less
+ * per linear layer. `dims` gives the dims of constants.
+ */
+function fuseMatMulBias(nodes, graphOutputs, dims) {
+    const consumers = new Map();
+    nodes.forEach((n, k) => n.inputs.forEach((i) => i && consumers.set(i, [...(consumers.get(i) ?? []), k])));
+    const list = nodes.slice();
+    nodes.forEach((mm, k) => {
+        if (mm.opType !== 'MatMul' || mm.inputs.length !== 2 || graphOutputs.has(mm.outputs[0]))
+            return;
+        const b = dims(mm.inputs[1]);
+        const users = consumers.get(mm.outputs[0]) ?? [];
+        if (!b || b.length !== 2 || users.length !== 1)
+            return;
+        const add = list[users[0]];
+        if (!add || add.opType !== 'Add' || add.inputs.length !== 2)
+            return;
+        const bias = add.inputs[0] === mm.outputs[0] ? add.inputs[1] : add.inputs[0];
+        const biasDims = dims(bias);
+        if (bias === mm.outputs[0] || !biasDims || biasDims.length !== 1 || biasDims[0] !== b[1])
+            return;
+        list[k] = undefined;
+        list[users[0]] = {
+            ...mm,
+            inputs: [mm.inputs[0], mm.inputs[1], bias],
+            outputs: add.outputs,
+            label: mm.label,
+            fused: [mm.label, add.label],
+        };
+    });
+    return list.filter((n) => n !== undefined);
+}
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/pool.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// WebGPU pooling kernels: MaxPool, AveragePool, LpPool (1-D to 3-D windows; pads, strides,
+// dilations, auto_pad, ceil_mode, count_include_pad) with one thread per output element,
+// and GlobalAveragePool / GlobalMaxPool / GlobalLpPool as one workgroup per (n, c) row
+// reducing in workgroup memory. Also the sliding-window helpers Conv shares (conv.ts):
+// output sizes and padding by ONNX's rules, index unravelling and the window loops.
+//   poolOps.MaxPool[0].lower(g, [x], { op: 'max', kernel: [3, 3], strides: [2, 2], ... }, 'MaxPool_4')
+
+/**
+ * Padding and output size per spatial axis (ONNX Conv/pool rules): explicit pads, or
+ * SAME_UPPER / SAME_LOWER (output ceil(in / stride), the odd pixel at the end / start) or
+ * VALID; ceil_mode rounds the output up but drops a window that would start in the end padding.
+ * Pools size SAME padding from the undilated kernel and ignore ceil_mode there, as ONNX Runtime
+ * does (`poolSame`); Conv sizes it from the dilated extent, as the ONNX spec says.
+ */
+function convWindow(inSize, kernel, strides, dilations, autoPad, pads, ceil, poolSame = false) {
+    const n = inSize.length;
+    const s = strides ?? new Array(n).fill(1);
+    const d = dilations ?? new Array(n).fill(1);
+    const begin = [];
+    const end = [];
+    const out = [];
+    const check = [];
+    for (let i = 0; i < n; i++) {
+        const extent = (kernel[i] - 1) * d[i] + 1;
+        let b = 0;
+        let e = 0;
+        const same = autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER';
+        if (same) {
+            const reach = poolSame ? kernel[i] : extent;
+            const total = Math.max(0, (Math.ceil(inSize[i] / s[i]) - 1) * s[i] + reach - inSize[i]);
+            b = autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2);
+            e = total - b;
+        }
+        else if (autoPad !== 'VALID' && pads !== null) {
+            b = pads[i];
+            e = pads[i + n];
+        }
+        const span = inSize[i] + b + e - extent;
+        const up = ceil && !same;
+        let size = (up ? Math.ceil(span / s[i]) : Math.floor(span / s[i])) + 1;
+        if (up && (size - 1) * s[i] >= inSize[i] + b)
+            size--;
+        begin.push(b);
+        end.push(e);
+        out.push(size);
+        check.push(b > 0 || (size - 1) * s[i] + extent - 1 - b >= inSize[i]);
+    }
+    return { inSize, kernel, strides: s, dilations: d, begin, end, out, check };
+}
+/** WGSL lines splitting `index` into coordinates `${prefix}0..` over `dims`; `rest` is what is left above them. */
+function wgslUnravel(index, dims, prefix) {
+    const lines = [];
+    let current = index;
+    for (let a = dims.length - 1; a >= 0; a--) {
+        lines.push(`let ${prefix}${a} = ${current} % ${dims[a]}u;`);
+        lines.push(`let ${prefix}q${a} = ${current} / ${dims[a]}u;`);
+        current = `${prefix}q${a}`;
+    }
+    return { lines, rest: current };
+}
+/**
+ * Nested WGSL loops over a window's kernel positions k0.. for output coordinates `coords`:
+ * input positions p0.. (i32), skipping those outside the input on axes that can leave it.
+ * `inputOffset` / `kernelOffset`: the spatial offsets (u32) of the position inside the loops.
+ */
+function wgslWindowLoops(w, coords) {
+    const open = [];
+    const close = [];
+    const inputTerms = [];
+    const kernelTerms = [];
+    let inStride = 1;
+    let kStride = 1;
+    for (let a = w.kernel.length - 1; a >= 0; a--) {
+        inputTerms.unshift(inStride === 1 ? `u32(p${a})` : `u32(p${a}) * ${inStride}u`);
+        kernelTerms.unshift(kStride === 1 ? `k${a}` : `k${a} * ${kStride}u`);
+        inStride *= w.inSize[a];
+        kStride *= w.kernel[a];
+    }
+    for (let a = 0; a < w.kernel.length; a++) {
+        open.push(`for (var k${a} = 0u; k${a} < ${w.kernel[a]}u; k${a}++) {`);
+        open.push(`let p${a} = i32(${coords[a]} * ${w.strides[a]}u + k${a} * ${w.dilations[a]}u) - ${w.begin[a]};`);
+        if (w.check[a])
+            open.push(`if (p${a} < 0 || p${a} >= ${w.inSize[a]}) { continue; }`);
+        close.push('}');
+    }
+    return { open, close, inputOffset: inputTerms.join(' + '), kernelOffset: kernelTerms.join(' + ') };
+}
+function pool_lowerPool(g, x, a, label) {
+    const input = x[0];
+    const rank = input.dims.length;
+    if (rank < 3 || rank - 2 !== a.kernel.length)
+        g.fail(`pools a rank-${rank} input with a ${a.kernel.length}-D kernel`);
+    const spatial = input.dims.slice(2);
+    const w = convWindow(spatial, a.kernel, a.strides, a.dilations, a.autoPad, a.pads, a.ceil, true);
+    if (w.out.some((d) => d < 1))
+        g.fail(`the window is larger than the padded input [${spatial.join(', ')}]`);
+    const outDims = [input.dims[0], input.dims[1], ...w.out];
+    const count = outDims.reduce((p, d) => p * d, 1);
+    const inCount = spatial.reduce((p, d) => p * d, 1);
+    const type = g.wgslType(input);
+    if (a.op !== 'max' && type !== 'f32')
+        g.fail(`${a.op} pooling of ${input.dtype} is not supported`);
+    const coords = w.out.map((_, i) => `o${i}`);
+    const unravel = wgslUnravel('i', w.out, 'o');
+    const loops = wgslWindowLoops(w, coords);
+    const read = `x0[xb + ${loops.inputOffset}]`;
+    const lines = [];
+    let init;
+    let accumulate;
+    let result;
+    if (a.op === 'max') {
+        init = type === 'f32' ? 'bitcast<f32>(0xff7fffffu)' : wgslLiteral(-2147483647, 'i32');
+        accumulate = `let v = ${read};\nif (v > acc) { acc = v; }`;
+        result = 'acc';
+    }
+    else if (a.op === 'lp') {
+        init = '0.0';
+        accumulate =
+            a.p === 2 ? `let v = ${read};\nacc += v * v;` : `acc += pow(abs(${read}), ${wgslLiteral(a.p, 'f32')});`;
+        result = a.p === 2 ? 'sqrt(acc)' : a.p === 1 ? 'acc' : `pow(acc, ${wgslLiteral(1 / a.p, 'f32')})`;
+    }
+    else if (a.countIncludePad) {
+        // The divisor counts padding but not the part of a ceil_mode window past the end padding.
+        init = '0.0';
+        accumulate = `acc += ${read};`;
+        const sizes = w.kernel.map((k, i) => {
+            const extent = (k - 1) * w.dilations[i] + 1;
+            lines.push(`let ws${i} = i32(o${i} * ${w.strides[i]}u) - ${w.begin[i]};`);
+            lines.push(`let we${i} = min(ws${i} + ${extent}, ${w.inSize[i] + w.end[i]});`);
+            return w.dilations[i] === 1
+                ? `f32(we${i} - ws${i})`
+                : `f32((we${i} - ws${i} + ${w.dilations[i] - 1}) / ${w.dilations[i]})`;
+        });
+        result = `acc / (${sizes.join(' * ')})`;
+    }
+    else {
+        init = '0.0';
+        accumulate = `acc += ${read};\ncnt += 1.0;`;
+        lines.push('var cnt = 0.0;');
+        result = 'acc / cnt';
+    }
+    const grid = wgslGrid(count, 64);
+    const code = [
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        ...unravel.lines,
+        `let xb = ${unravel.rest} * ${inCount}u;`,
+        `var acc: ${type} = ${init};`,
+        ...lines,
+        ...loops.open,
+        accumulate,
+        ...loops.close,
+        `y0[i] = ${result};`,
+        '}',
+    ].join('\n');
+    return g.kernel({
+        label,
+        code,
+        inputs: [input],
+        outputs: [{ dtype: input.dtype, dims: outDims }],
+        workgroups: grid.workgroups,
+    })[0];
+}
+/** Global pools: one workgroup per (n, c) row, a strided loop per thread, then a tree in workgroup memory. */
+function pool_lowerGlobalPool(g, x, a, label) {
+    const input = x[0];
+    if (input.dims.length < 3)
+        g.fail(`global pooling needs a rank ≥ 3 input, got rank ${input.dims.length}`);
+    const rows = input.dims[0] * input.dims[1];
+    const size = input.dims.slice(2).reduce((p, d) => p * d, 1);
+    const type = g.wgslType(input);
+    if (a.op !== 'max' && type !== 'f32')
+        g.fail(`${a.op} pooling of ${input.dtype} is not supported`);
+    const threads = size >= 2048 ? 256 : 64;
+    const outDims = [input.dims[0], input.dims[1], ...input.dims.slice(2).map(() => 1)];
+    const wx = Math.min(Math.max(rows, 1), 65535);
+    const wy = Math.ceil(rows / wx);
+    const lowest = type === 'f32' ? 'bitcast<f32>(0xff7fffffu)' : wgslLiteral(-2147483647, 'i32');
+    const pw = wgslLiteral(a.p, 'f32');
+    const step = a.op === 'max'
+        ? 'let v = x0[base + j];\n    if (v > acc) { acc = v; }'
+        : a.op === 'lp'
+            ? a.p === 2
+                ? 'let v = x0[base + j];\n    acc += v * v;'
+                : `acc += pow(abs(x0[base + j]), ${pw});`
+            : 'acc += x0[base + j];';
+    const combine = a.op === 'max' ? 'if (other > part[lid]) { part[lid] = other; }' : 'part[lid] += other;';
+    const finish = a.op === 'max'
+        ? 'part[0]'
+        : a.op === 'lp'
+            ? a.p === 2
+                ? 'sqrt(part[0])'
+                : `pow(part[0], ${wgslLiteral(1 / a.p, 'f32')})`
+            : `part[0] / ${wgslLiteral(size, 'f32')}`;
+    const code = [
+        `var<workgroup> part: array<${type}, ${threads}>;`,
+        `@compute @workgroup_size(${threads})`,
+        'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {',
+        `  let row = wid.x + wid.y * ${wx}u;`,
+        `  if (row >= ${rows}u) { return; }`,
+        `  let base = row * ${size}u;`,
+        `  var acc: ${type} = ${a.op === 'max' ? lowest : '0.0'};`,
+        `  for (var j = lid; j < ${size}u; j += ${threads}u) {`,
+        `    ${step}`,
+        '  }',
+        '  part[lid] = acc;',
+        '  workgroupBarrier();',
+        `  for (var half = ${threads / 2}u; half > 0u; half = half >> 1u) {`,
+        '    if (lid < half) {',
+        '      let other = part[lid + half];',
+        `      ${combine}`,
+        '    }',
+        '    workgroupBarrier();',
+        '  }',
+        `  if (lid == 0u) { y0[row] = ${finish}; }`,
+        '}',
+    ].join('\n');
+    return g.kernel({
+        label,
+        code,
+        inputs: [input],
+        outputs: [{ dtype: input.dtype, dims: outDims }],
+        workgroups: [wx, wy, 1],
+    })[0];
+}
+function pool_poolAttributes(op) {
+    return (n) => {
+        const kernel = n.ints('kernel_shape');
+        if (!kernel)
+            return { unsupported: 'has no kernel_shape' };
+        if (kernel.length < 1 || kernel.length > 3)
+            return { unsupported: `pools over ${kernel.length} axes; the webgpu target pools 1-D to 3-D` };
+        if (n.outputs.length > 1 && n.outputs[1])
+            return { unsupported: 'asks for the Indices output, which the webgpu target does not compute' };
+        const autoPad = n.string('auto_pad', 'NOTSET');
+        if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad))
+            return { unsupported: `has auto_pad "${autoPad}"` };
+        return {
+            op,
+            kernel,
+            autoPad,
+            pads: n.ints('pads') ?? null,
+            strides: n.ints('strides') ?? null,
+            dilations: n.ints('dilations') ?? null,
+            ceil: n.int('ceil_mode', 0) === 1,
+            countIncludePad: n.int('count_include_pad', 0) === 1,
+            p: n.int('p', 2),
+        };
+    };
+}
+const WINDOW_HELPERS = [convWindow, wgslUnravel, wgslWindowLoops, wgslGrid, wgslLiteral];
+const ops_pool_pool = (op, since) => [
+    {
+        since,
+        attributes: pool_poolAttributes(op),
+        lower: pool_lowerPool,
+        helpers: WINDOW_HELPERS,
+    },
+];
+const ops_pool_globalPool = (op) => [
+    {
+        since: 1,
+        attributes: (n) => ({ op, p: n.int('p', 2) }),
+        lower: pool_lowerGlobalPool,
+        helpers: [wgslLiteral],
+    },
+];
+const pool_poolOps = {
+    MaxPool: ops_pool_pool('max', 1),
+    AveragePool: ops_pool_pool('average', 1),
+    LpPool: ops_pool_pool('lp', 2),
+    GlobalMaxPool: ops_pool_globalPool('max'),
+    GlobalAveragePool: ops_pool_globalPool('average'),
+    GlobalLpPool: ops_pool_globalPool('lp'),
+};
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/resize.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// WebGPU resampling and block rearrangement: Resize (opset 10+; nearest with every
+// nearest_mode, n-linear over the resized axes; coordinate_transformation_mode half_pixel,
+// half_pixel_symmetric, pytorch_half_pixel, align_corners, asymmetric, tf_half_pixel_for_nn;
+// scales or sizes, axes, keep_aspect_ratio_policy), Upsample (opset 7/9), DepthToSpace and
+// SpaceToDepth. Resize maps output coordinates to input ones in JavaScript when the plan
+// is made (float32 arithmetic, as ONNX Runtime rounds it) and hands the kernel per-axis
+// index and weight tables, so nearest rounding at .5 boundaries matches exactly.
+//   resizeOps.Resize[0].lower(g, [x, roi, scales], { mode: 'linear', transform: 'half_pixel', ... }, 'Resize_3')
+
+/** The input coordinate (float32 arithmetic) output coordinate `x` maps to on one axis. */
+function resizeCoordinate(x, scale, lengthOut, lengthIn, mode) {
+    const f = Math.fround;
+    const halfPixel = f(f(f(x + 0.5) / scale) - 0.5);
+    switch (mode) {
+        case 'asymmetric':
+            return f(x / scale);
+        case 'align_corners':
+            return lengthOut === 1 ? 0 : f(f(x * (lengthIn - 1)) / (lengthOut - 1));
+        case 'pytorch_half_pixel':
+            return lengthOut > 1 ? halfPixel : 0;
+        case 'tf_half_pixel_for_nn':
+            return f(f(x + 0.5) / scale);
+        case 'half_pixel_symmetric': {
+            const adjustment = f(lengthOut / f(scale * lengthIn));
+            const offset = f(f(lengthIn / 2) * f(1 - adjustment));
+            return f(offset + halfPixel);
+        }
+        default:
+            return halfPixel;
+    }
+}
+/** Index tables (int32: nearest index, or linear low then high) and weights (linear: low then high) of one axis. */
+function resizeAxisTables(lengthIn, lengthOut, scale, a) {
+    const index = [];
+    const weight = [];
+    const away = (v) => Math.sign(v) * Math.floor(Math.abs(v) + 0.5);
+    const high = [];
+    const weightHigh = [];
+    for (let c = 0; c < lengthOut; c++) {
+        const x = resizeCoordinate(c, scale, lengthOut, lengthIn, a.transform);
+        if (a.mode === 'nearest') {
+            let k;
+            if (a.nearest === 'floor')
+                k = Math.floor(x);
+            else if (a.nearest === 'ceil')
+                k = Math.ceil(x);
+            else if (a.nearest === 'simple')
+                k = scale < 1 ? Math.ceil(x) : Math.trunc(x);
+            else if (a.nearest === 'round_prefer_ceil')
+                k = away(x);
+            else
+                k = x === Math.trunc(x) + 0.5 ? Math.floor(x) : away(x);
+            index.push(Math.max(0, Math.min(lengthIn - 1, k)));
+        }
+        else {
+            const v = Math.max(0, Math.min(x, lengthIn - 1));
+            const lo = Math.min(Math.trunc(v), lengthIn - 1);
+            const hi = Math.min(lo + 1, lengthIn - 1);
+            index.push(lo);
+            high.push(hi);
+            weight.push(lo === hi ? 0.5 : Math.fround(Math.abs(v - hi)));
+            weightHigh.push(lo === hi ? 0.5 : Math.fround(Math.abs(v - lo)));
+        }
+    }
+    return { index: index.concat(high), weight: weight.concat(weightHigh) };
+}
+function ops_resize_lowerResize(g, x, a, label) {
+    const input = x[0];
+    const rank = input.dims.length;
+    const f = Math.fround;
+    const axes = a.axes === null ? input.dims.map((_, i) => i) : a.axes.map((axis) => g.axis(axis, rank));
+    const given = (v) => v !== undefined && v.dims.reduce((p, d) => p * d, 1) > 0;
+    const scalesValue = a.scalesInput >= 0 ? x[a.scalesInput] : undefined;
+    const sizesValue = a.sizesInput >= 0 ? x[a.sizesInput] : undefined;
+    const scales = new Array(rank).fill(1);
+    const outDims = input.dims.slice();
+    if (given(sizesValue)) {
+        const sizes = g.ints(sizesValue, 'the sizes');
+        if (sizes.length !== axes.length)
+            g.fail(`has ${sizes.length} sizes for ${axes.length} axes`);
+        if (a.policy === 'stretch') {
+            axes.forEach((axis, k) => {
+                outDims[axis] = sizes[k];
+                scales[axis] = f(sizes[k] / input.dims[axis]);
+            });
+        }
+        else {
+            let s = a.policy === 'not_larger' ? Infinity : -Infinity;
+            axes.forEach((axis, k) => {
+                const r = f(sizes[k] / input.dims[axis]);
+                s = a.policy === 'not_larger' ? Math.min(s, r) : Math.max(s, r);
+            });
+            axes.forEach((axis) => {
+                scales[axis] = s;
+                outDims[axis] = Math.floor(f(s * input.dims[axis]) + 0.5);
+            });
+        }
+    }
+    else if (a.scales !== null || given(scalesValue)) {
+        const values = a.scales ?? Array.from(g.numbers(scalesValue, 'the scales'), Number);
+        if (values.length !== axes.length)
+            g.fail(`has ${values.length} scales for ${axes.length} axes`);
+        axes.forEach((axis, k) => {
+            scales[axis] = f(values[k]);
+            outDims[axis] = Math.floor(f(f(values[k]) * input.dims[axis]));
+        });
+    }
+    else {
+        g.fail('has neither scales nor sizes');
+    }
+    if (outDims.some((d) => d < 1))
+        g.fail(`resizes to an empty shape [${outDims.join(', ')}]`);
+    const resized = input.dims.map((d, i) => scales[i] !== 1 || outDims[i] !== d);
+    if (!resized.some((r) => r))
+        return input;
+    if (a.mode === 'linear' && g.wgslType(input) !== 'f32')
+        g.fail(`linear resize of ${input.dtype} is not supported`);
+    const index = [];
+    const weight = [];
+    const lines = [];
+    const base = [];
+    const linear = [];
+    let stride = 1;
+    const strides = new Array(rank);
+    for (let i = rank - 1; i >= 0; i--) {
+        strides[i] = stride;
+        stride *= input.dims[i];
+    }
+    for (let i = 0; i < rank; i++) {
+        const term = (v) => (strides[i] === 1 ? v : `${v} * ${strides[i]}u`);
+        if (!resized[i]) {
+            base.push(term(`c${i}`));
+            continue;
+        }
+        const t = resizeAxisTables(input.dims[i], outDims[i], scales[i], a);
+        const at = index.length;
+        const wt = weight.length;
+        index.push(...t.index);
+        weight.push(...t.weight);
+        if (a.mode === 'nearest') {
+            lines.push(`let j${i} = u32(x1[${at}u + c${i}]);`);
+            base.push(term(`j${i}`));
+        }
+        else {
+            lines.push(`let l${i} = u32(x1[${at}u + c${i}]);`);
+            lines.push(`let h${i} = u32(x1[${at + outDims[i]}u + c${i}]);`);
+            lines.push(`let wl${i} = x2[${wt}u + c${i}];`);
+            lines.push(`let wh${i} = x2[${wt + outDims[i]}u + c${i}];`);
+            linear.push({ axis: i, stride: strides[i] });
+        }
+    }
+    const at = base.length ? base.join(' + ') : '0u';
+    lines.push(`let b = ${at};`);
+    if (linear.length === 0)
+        lines.push('y0[i] = x0[b];');
+    else {
+        lines.push('var acc = 0.0;');
+        for (let mask = 0; mask < 1 << linear.length; mask++) {
+            const pick = linear.map((l, k) => (mask >> (linear.length - 1 - k)) & 1);
+            const weights = linear.map((l, k) => (pick[k] ? `wh${l.axis}` : `wl${l.axis}`)).reverse();
+            const offsets = linear.map((l, k) => {
+                const v = pick[k] ? `h${l.axis}` : `l${l.axis}`;
+                return l.stride === 1 ? v : `${v} * ${l.stride}u`;
+            });
+            lines.push(`acc += (${weights.join(' * ')}) * x0[b + ${offsets.join(' + ')}];`);
+        }
+        lines.push('y0[i] = acc;');
+    }
+    const count = outDims.reduce((p, d) => p * d, 1);
+    const grid = wgslGrid(count, 64);
+    const unravel = [];
+    let current = 'i';
+    for (let i = rank - 1; i >= 0; i--) {
+        unravel.push(i === 0 ? `let c0 = ${current};` : `let c${i} = ${current} % ${outDims[i]}u;`);
+        if (i > 0)
+            unravel.push(`let q${i} = ${current} / ${outDims[i]}u;`);
+        current = `q${i}`;
+    }
+    const code = [
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        ...unravel,
+        ...lines,
+        '}',
+    ].join('\n');
+    const tables = [g.host('int32', [index.length], index)];
+    if (linear.length > 0)
+        tables.push(g.host('float32', [weight.length], weight));
+    return g.kernel({
+        label,
+        code,
+        inputs: [input, ...tables],
+        outputs: [{ dtype: input.dtype, dims: outDims }],
+        workgroups: grid.workgroups,
+    })[0];
+}
+/** DepthToSpace (DCR / CRD) and SpaceToDepth: one thread per output element gathering its source. */
+function lowerBlocks(g, x, a, label) {
+    const input = x[0];
+    if (input.dims.length !== 4)
+        g.fail(`takes a rank-4 input, got rank ${input.dims.length}`);
+    const [n, c, h, w] = input.dims;
+    const b = a.block;
+    const toSpace = a.op === 'DepthToSpace';
+    if (toSpace ? c % (b * b) !== 0 : h % b !== 0 || w % b !== 0)
+        g.fail(`blocksize ${b} does not divide the input [${input.dims.join(', ')}]`);
+    const outDims = toSpace ? [n, c / (b * b), h * b, w * b] : [n, c * b * b, h / b, w / b];
+    const [, oc, oh, ow] = outDims;
+    const grid = wgslGrid(outDims.reduce((p, d) => p * d, 1), 64);
+    const source = toSpace
+        ? [
+            `let bi = y / ${b}u;`,
+            `let bj = xx / ${b}u;`,
+            `let cin = ${a.mode === 'CRD' ? `ch * ${b * b}u + (y % ${b}u) * ${b}u + xx % ${b}u` : `((y % ${b}u) * ${b}u + xx % ${b}u) * ${oc}u + ch`};`,
+            `y0[i] = x0[((nb * ${c}u + cin) * ${h}u + bi) * ${w}u + bj];`,
+        ]
+        : [
+            `let blk = ch / ${c}u;`,
+            `let cin = ch % ${c}u;`,
+            `y0[i] = x0[((nb * ${c}u + cin) * ${h}u + y * ${b}u + blk / ${b}u) * ${w}u + xx * ${b}u + blk % ${b}u];`,
+        ];
+    const code = [
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        `  let xx = i % ${ow}u;`,
+        `  let y = (i / ${ow}u) % ${oh}u;`,
+        `  let ch = (i / ${ow * oh}u) % ${oc}u;`,
+        `  let nb = i / ${ow * oh * oc}u;`,
+        ...source.map((l) => `  ${l}`),
+        '}',
+    ].join('\n');
+    return g.kernel({
+        label,
+        code,
+        inputs: [input],
+        outputs: [{ dtype: input.dtype, dims: outDims }],
+        workgroups: grid.workgroups,
+    })[0];
+}
+function resize_resizeAttributes(n) {
+    const mode = n.string('mode', 'nearest');
+    const old = n.opset < 11;
+    const transform = old ? 'asymmetric' : n.string('coordinate_transformation_mode', 'half_pixel');
+    if (mode !== 'nearest' && mode !== 'linear')
+        return { unsupported: `uses ${mode} interpolation; the webgpu target resizes nearest and linear` };
+    if (n.int('antialias', 0) === 1)
+        return { unsupported: 'antialiases, which the webgpu target does not' };
+    const transforms = [
+        'half_pixel',
+        'half_pixel_symmetric',
+        'pytorch_half_pixel',
+        'align_corners',
+        'asymmetric',
+        'tf_half_pixel_for_nn',
+    ];
+    if (!transforms.includes(transform))
+        return {
+            unsupported: `uses coordinate_transformation_mode "${transform}", which the webgpu target does not`,
+        };
+    const policy = n.string('keep_aspect_ratio_policy', 'stretch');
+    if (!['stretch', 'not_larger', 'not_smaller'].includes(policy))
+        return { unsupported: `has keep_aspect_ratio_policy "${policy}"` };
+    const nearest = old ? 'simple' : n.string('nearest_mode', 'round_prefer_floor');
+    if (!['simple', 'round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'].includes(nearest))
+        return { unsupported: `has nearest_mode "${nearest}"` };
+    return {
+        mode,
+        transform,
+        nearest,
+        axes: n.ints('axes') ?? null,
+        policy,
+        scalesInput: old ? 1 : 2,
+        sizesInput: old ? -1 : 3,
+        scales: null,
+    };
+}
+function upsampleAttributes(n) {
+    const mode = n.string('mode', 'nearest');
+    if (mode !== 'nearest' && mode !== 'linear' && mode !== 'bilinear')
+        return { unsupported: `uses ${mode} interpolation; the webgpu target upsamples nearest and linear` };
+    return {
+        mode: mode === 'nearest' ? 'nearest' : 'linear',
+        transform: 'asymmetric',
+        nearest: 'simple',
+        axes: null,
+        policy: 'stretch',
+        scalesInput: n.opset < 9 ? -1 : 1,
+        sizesInput: -1,
+        scales: n.opset < 9 ? (n.floats('scales') ?? null) : null,
+    };
+}
+const RESIZE_HELPERS = [resizeCoordinate, resizeAxisTables, wgslGrid];
+const blocks = (op) => [
+    {
+        since: 1,
+        attributes: (n) => ({ op, block: n.int('blocksize', 1), mode: n.string('mode', 'DCR') }),
+        lower: lowerBlocks,
+        helpers: [wgslGrid],
+    },
+];
+const resize_resizeOps = {
+    Resize: [
+        {
+            since: 10,
+            attributes: resize_resizeAttributes,
+            lower: ops_resize_lowerResize,
+            helpers: RESIZE_HELPERS,
+        },
+    ],
+    Upsample: [
+        {
+            since: 7,
+            attributes: upsampleAttributes,
+            lower: ops_resize_lowerResize,
+            helpers: RESIZE_HELPERS,
+        },
+    ],
+    DepthToSpace: blocks('DepthToSpace'),
+    SpaceToDepth: blocks('SpaceToDepth'),
+};
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/conv.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// WebGPU convolution kernels: Conv (1-D to 3-D, NCHW, groups, dilations, strides, pads,
+// auto_pad, optional bias; constant or run-time weights, float16 weights read packed) and
+// ConvTranspose. Conv with 8+ output channels per group runs as an implicit GEMM: a
+// workgroup computes 64 output pixels × up to 64 channels, staging input patches (gathered
+// on the fly, no im2col buffer) and weights through workgroup memory 16 taps at a time;
+// depthwise and narrow convolutions loop directly, one thread per output element.
+// convOps also carries the pooling (pool.ts) and resampling (resize.ts) families.
+//   convOps.Conv[0].lower(g, [x, w, b], { autoPad: 'NOTSET', pads: [1, 1, 1, 1], ... }, 'Conv_0')
+
+
+
+/** WGSL `conv_w(k)`: element k of the weight x1, read from f16 pairs when it is stored packed. */
+function convWeightReader(packed) {
+    return packed
+        ? 'fn conv_w(k: u32) -> f32 { return unpack2x16float(x1[k >> 1u])[k & 1u]; }'
+        : 'fn conv_w(k: u32) -> f32 { return x1[k]; }';
+}
+function ops_conv_lowerConv(g, x, a, label) {
+    const [input, weight, bias] = x;
+    const rank = input.dims.length;
+    if (rank < 3 || rank > 5)
+        g.fail(`convolves a rank-${rank} input; the webgpu target convolves 1-D to 3-D`);
+    if (weight.dims.length !== rank)
+        g.fail(`the weight has rank ${weight.dims.length}, the input ${rank}`);
+    if (g.wgslType(input) !== 'f32')
+        g.fail(`convolution of ${input.dtype} is not supported`);
+    const [batch, channels] = input.dims;
+    const outChannels = weight.dims[0];
+    const groupIn = weight.dims[1];
+    if (groupIn * a.group !== channels || outChannels % a.group !== 0)
+        g.fail(`weight [${weight.dims.join(', ')}] does not fit ${channels} input channels in ${a.group} groups`);
+    const kernel = weight.dims.slice(2);
+    const w = convWindow(input.dims.slice(2), kernel, a.strides, a.dilations, a.autoPad, a.pads, false);
+    if (w.out.some((d) => d < 1))
+        g.fail(`the kernel is larger than the padded input`);
+    const outDims = [batch, outChannels, ...w.out];
+    const packed = weight.weight !== undefined && weight.layout === 'f16';
+    const inputs = bias ? [input, weight, bias] : [input, weight];
+    const pixels = w.out.reduce((p, d) => p * d, 1);
+    const groupOut = outChannels / a.group;
+    const depth = groupIn * kernel.reduce((p, d) => p * d, 1);
+    const rows = batch * pixels;
+    const tiled = groupOut >= 8 && depth >= 8 && Math.ceil(rows / 64) <= 65535 && a.group <= 65535;
+    const planned = tiled
+        ? convTiledCode(w, channels, outChannels, a.group, rows, packed, !!bias)
+        : convDirectCode(w, channels, outChannels, a.group, batch, packed, !!bias);
+    return g.kernel({
+        label,
+        code: planned.code,
+        inputs,
+        packed: packed ? [1] : [],
+        outputs: [{ dtype: input.dtype, dims: outDims }],
+        workgroups: planned.workgroups,
+    })[0];
+}
+/** One thread per output element, looping over the group's input channels and the kernel window. */
+function convDirectCode(w, channels, outChannels, group, batch, packed, bias) {
+    const groupIn = channels / group;
+    const groupOut = outChannels / group;
+    const inPixels = w.inSize.reduce((p, d) => p * d, 1);
+    const taps = w.kernel.reduce((p, d) => p * d, 1);
+    const count = batch * outChannels * w.out.reduce((p, d) => p * d, 1);
+    const grid = wgslGrid(count, 64);
+    const unravel = wgslUnravel('i', w.out, 'o');
+    const loops = wgslWindowLoops(w, w.out.map((_, i) => `o${i}`));
+    const code = [
+        convWeightReader(packed),
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        ...unravel.lines,
+        `let co = ${unravel.rest} % ${outChannels}u;`,
+        `let nb = ${unravel.rest} / ${outChannels}u;`,
+        `let xb = (nb * ${channels}u + (co / ${groupOut}u) * ${groupIn}u) * ${inPixels}u;`,
+        `let wb = co * ${groupIn * taps}u;`,
+        `var acc = ${bias ? 'x2[co]' : '0.0'};`,
+        `for (var ci = 0u; ci < ${groupIn}u; ci++) {`,
+        `let xc = xb + ci * ${inPixels}u;`,
+        `let wc = wb + ci * ${taps}u;`,
+        ...loops.open,
+        `acc += x0[xc + ${loops.inputOffset}] * conv_w(wc + ${loops.kernelOffset});`,
+        ...loops.close,
+        '}',
+        'y0[i] = acc;',
+        '}',
+    ].join('\n');
+    return { code, workgroups: grid.workgroups };
+}
+/**
+ * Implicit GEMM: rows = (batch, output pixel), columns = the group's output channels,
+ * reduction = (input channel, kernel tap). Workgroup (x: 64 rows, y: TN columns, z: group);
+ * each thread accumulates 4 rows (16 apart, so neighbours write neighbouring pixels) × 4 columns.
+ */
+function convTiledCode(w, channels, outChannels, group, rows, packed, bias) {
+    const groupIn = channels / group;
+    const groupOut = outChannels / group;
+    const inPixels = w.inSize.reduce((p, d) => p * d, 1);
+    const pixels = w.out.reduce((p, d) => p * d, 1);
+    const taps = w.kernel.reduce((p, d) => p * d, 1);
+    const depth = groupIn * taps;
+    const tn = groupOut >= 64 ? 64 : groupOut >= 32 ? 32 : 16;
+    const threads = tn * 4;
+    const out = wgslUnravel('pix', w.out, 'o');
+    const tap = wgslUnravel('kr', w.kernel, 'k');
+    const starts = w.out.map((_, i) => `let s${i} = i32(o${i} * ${w.strides[i]}u) - ${w.begin[i]};`);
+    const positions = w.kernel.map((_, i) => `let p${i} = s${i} + i32(k${i} * ${w.dilations[i]}u);`);
+    const bounds = w.check
+        .map((c, i) => (c ? `p${i} >= 0 && p${i} < ${w.inSize[i]}` : ''))
+        .filter((t) => t !== '');
+    let stride = 1;
+    const terms = [];
+    for (let i = w.inSize.length - 1; i >= 0; i--) {
+        terms.unshift(stride === 1 ? `u32(p${i})` : `u32(p${i}) * ${stride}u`);
+        stride *= w.inSize[i];
+    }
+    const load = `v = x0[xb + ci * ${inPixels}u + ${terms.join(' + ')}];`;
+    const code = [
+        `var<workgroup> tileA: array<f32, ${16 * 64}>;`,
+        `var<workgroup> tileB: array<f32, ${16 * tn}>;`,
+        convWeightReader(packed),
+        `@compute @workgroup_size(${threads})`,
+        'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {',
+        '  let grp = wid.z;',
+        '  let m0 = wid.x * 64u;',
+        `  let n0 = wid.y * ${tn}u;`,
+        '  let am = lid % 64u;',
+        '  let ak = lid / 64u;',
+        '  let gm = m0 + am;',
+        `  let rowOk = gm < ${rows}u;`,
+        `  let pix = gm % ${pixels}u;`,
+        `  let xb = ((gm / ${pixels}u) * ${channels}u + grp * ${groupIn}u) * ${inPixels}u;`,
+        ...out.lines,
+        ...starts,
+        '  let bk = lid % 16u;',
+        '  let bn = lid / 16u;',
+        '  let tm = lid % 16u;',
+        '  let tc = lid / 16u;',
+        '  var acc: array<vec4<f32>, 4>;',
+        `  for (var k0 = 0u; k0 < ${depth}u; k0 += 16u) {`,
+        `    for (var j = 0u; j < ${1024 / threads}u; j++) {`,
+        `      let kk = ak + j * ${threads / 64}u;`,
+        '      let k = k0 + kk;',
+        '      var v = 0.0;',
+        `      if (rowOk && k < ${depth}u) {`,
+        `        let ci = k / ${taps}u;`,
+        `        let kr = k % ${taps}u;`,
+        ...tap.lines,
+        ...positions,
+        bounds.length ? `        if (${bounds.join(' && ')}) { ${load} }` : `        ${load}`,
+        '      }',
+        '      tileA[kk * 64u + am] = v;',
+        '    }',
+        '    for (var j = 0u; j < 4u; j++) {',
+        `      let nn = bn + j * ${tn / 4}u;`,
+        '      let k = k0 + bk;',
+        '      let n = n0 + nn;',
+        '      var v = 0.0;',
+        `      if (k < ${depth}u && n < ${groupOut}u) { v = conv_w((grp * ${groupOut}u + n) * ${depth}u + k); }`,
+        `      tileB[bk * ${tn}u + nn] = v;`,
+        '    }',
+        '    workgroupBarrier();',
+        '    for (var kk = 0u; kk < 16u; kk++) {',
+        `      let bo = kk * ${tn}u + tc * 4u;`,
+        '      let b = vec4<f32>(tileB[bo], tileB[bo + 1u], tileB[bo + 2u], tileB[bo + 3u]);',
+        '      let ao = kk * 64u + tm;',
+        '      acc[0] += tileA[ao] * b;',
+        '      acc[1] += tileA[ao + 16u] * b;',
+        '      acc[2] += tileA[ao + 32u] * b;',
+        '      acc[3] += tileA[ao + 48u] * b;',
+        '    }',
+        '    workgroupBarrier();',
+        '  }',
+        // Stores unrolled, so the accumulators stay in registers (no dynamic indexing).
+        ...[0, 1, 2, 3].flatMap((r) => [
+            `  let row${r} = m0 + tm + ${16 * r}u;`,
+            `  if (row${r} < ${rows}u) {`,
+            `    let ob = (row${r} / ${pixels}u) * ${outChannels * pixels}u + row${r} % ${pixels}u;`,
+            ...['x', 'y', 'z', 'w'].flatMap((lane, c) => [
+                `    let col${c} = n0 + tc * 4u + ${c}u;`,
+                `    if (col${c} < ${groupOut}u) {`,
+                `      let co = grp * ${groupOut}u + col${c};`,
+                `      y0[ob + co * ${pixels}u] = acc[${r}].${lane}${bias ? ' + x2[co]' : ''};`,
+                '    }',
+            ]),
+            '  }',
+        ]),
+        '}',
+    ].join('\n');
+    return { code, workgroups: [Math.ceil(rows / 64), Math.ceil(groupOut / tn), group] };
+}
+/**
+ * ConvTranspose as a gather: output position o takes input position (o + pad - k·dilation) / stride
+ * where that divides exactly; with dilation 1 the loop steps straight to the taps that do.
+ */
+function conv_lowerConvTranspose(g, x, a, label) {
+    const [input, weight, bias] = x;
+    const rank = input.dims.length;
+    if (rank < 3 || rank > 5)
+        g.fail(`convolves a rank-${rank} input; the webgpu target convolves 1-D to 3-D`);
+    if (weight.dims.length !== rank)
+        g.fail(`the weight has rank ${weight.dims.length}, the input ${rank}`);
+    if (g.wgslType(input) !== 'f32')
+        g.fail(`convolution of ${input.dtype} is not supported`);
+    const n = rank - 2;
+    const [batch, channels] = input.dims;
+    if (weight.dims[0] !== channels || channels % a.group !== 0)
+        g.fail(`weight [${weight.dims.join(', ')}] does not fit ${channels} input channels in ${a.group} groups`);
+    const groupIn = channels / a.group;
+    const groupOut = weight.dims[1];
+    const outChannels = groupOut * a.group;
+    const kernel = weight.dims.slice(2);
+    const inSize = input.dims.slice(2);
+    const strides = a.strides ?? new Array(n).fill(1);
+    const dilations = a.dilations ?? new Array(n).fill(1);
+    const outputPadding = a.outputPadding ?? new Array(n).fill(0);
+    const begin = [];
+    const out = [];
+    for (let i = 0; i < n; i++) {
+        const extent = (kernel[i] - 1) * dilations[i] + 1;
+        const full = strides[i] * (inSize[i] - 1) + outputPadding[i] + extent;
+        const same = a.autoPad === 'SAME_UPPER' || a.autoPad === 'SAME_LOWER';
+        if (a.outputShape !== null || same) {
+            const size = a.outputShape !== null ? a.outputShape[a.outputShape.length - n + i] : inSize[i] * strides[i];
+            const total = a.outputShape !== null ? full - size : Math.max(0, full - size);
+            // SAME_UPPER puts an odd pixel of padding at the end; SAME_LOWER and output_shape at the start.
+            begin.push(a.autoPad === 'SAME_UPPER' ? Math.floor(total / 2) : total - Math.floor(total / 2));
+            out.push(size);
+        }
+        else {
+            const pads = a.autoPad === 'VALID' || a.pads === null ? new Array(2 * n).fill(0) : a.pads;
+            begin.push(pads[i]);
+            out.push(full - pads[i] - pads[i + n]);
+        }
+    }
+    if (out.some((d) => d < 1))
+        g.fail(`the output size [${out.join(', ')}] is empty`);
+    const packed = weight.weight !== undefined && weight.layout === 'f16';
+    const outDims = [batch, outChannels, ...out];
+    const count = outDims.reduce((p, d) => p * d, 1);
+    const inPixels = inSize.reduce((p, d) => p * d, 1);
+    const taps = kernel.reduce((p, d) => p * d, 1);
+    const grid = wgslGrid(count, 64);
+    const unravel = wgslUnravel('i', out, 'o');
+    const open = [];
+    const close = [];
+    const inTerms = [];
+    const kTerms = [];
+    let inStride = 1;
+    let kStride = 1;
+    for (let i = n - 1; i >= 0; i--) {
+        inTerms.unshift(inStride === 1 ? `p${i}` : `p${i} * ${inStride}u`);
+        kTerms.unshift(kStride === 1 ? `k${i}` : `k${i} * ${kStride}u`);
+        inStride *= inSize[i];
+        kStride *= kernel[i];
+    }
+    for (let i = 0; i < n; i++) {
+        const s = strides[i];
+        if (dilations[i] === 1 && begin[i] >= 0) {
+            open.push(`let t${i} = o${i} + ${begin[i]}u;`);
+            open.push(`for (var k${i} = t${i} % ${s}u; k${i} < min(${kernel[i]}u, t${i} + 1u); k${i} += ${s}u) {`);
+            open.push(`let p${i} = (t${i} - k${i}) / ${s}u;`);
+        }
+        else {
+            open.push(`for (var k${i} = 0u; k${i} < ${kernel[i]}u; k${i}++) {`);
+            open.push(`let t${i} = i32(o${i}) + ${begin[i]} - i32(k${i} * ${dilations[i]}u);`);
+            open.push(`if (t${i} < 0 || t${i} % ${s} != 0) { continue; }`);
+            open.push(`let p${i} = u32(t${i} / ${s});`);
+        }
+        open.push(`if (p${i} >= ${inSize[i]}u) { continue; }`);
+        close.push('}');
+    }
+    const code = [
+        convWeightReader(packed),
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        ...unravel.lines,
+        `let co = ${unravel.rest} % ${outChannels}u;`,
+        `let nb = ${unravel.rest} / ${outChannels}u;`,
+        `let grp = co / ${groupOut}u;`,
+        `let cl = co % ${groupOut}u;`,
+        `var acc = ${bias ? 'x2[co]' : '0.0'};`,
+        `for (var ci = 0u; ci < ${groupIn}u; ci++) {`,
+        `let cin = grp * ${groupIn}u + ci;`,
+        `let xc = (nb * ${channels}u + cin) * ${inPixels}u;`,
+        `let wc = (cin * ${groupOut}u + cl) * ${taps}u;`,
+        ...open,
+        `acc += x0[xc + ${inTerms.join(' + ')}] * conv_w(wc + ${kTerms.join(' + ')});`,
+        ...close,
+        '}',
+        'y0[i] = acc;',
+        '}',
+    ].join('\n');
+    return g.kernel({
+        label,
+        code,
+        inputs: bias ? [input, weight, bias] : [input, weight],
+        packed: packed ? [1] : [],
+        outputs: [{ dtype: input.dtype, dims: outDims }],
+        workgroups: grid.workgroups,
+    })[0];
+}
+function conv_convAttributes(n) {
+    const kernel = n.ints('kernel_shape');
+    const spatial = kernel?.length ?? (n.inputRank(1) !== undefined ? n.inputRank(1) - 2 : undefined);
+    if (spatial !== undefined && (spatial < 1 || spatial > 3))
+        return { unsupported: `is a ${spatial}-D convolution; the webgpu target convolves 1-D to 3-D` };
+    const autoPad = n.string('auto_pad', 'NOTSET');
+    if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad))
+        return { unsupported: `has auto_pad "${autoPad}"` };
+    return {
+        autoPad,
+        pads: n.ints('pads') ?? null,
+        strides: n.ints('strides') ?? null,
+        dilations: n.ints('dilations') ?? null,
+        group: n.int('group', 1),
+        outputPadding: n.ints('output_padding') ?? null,
+        outputShape: n.ints('output_shape') ?? null,
+    };
+}
+const CONV_HELPERS = [convWindow, wgslUnravel, wgslWindowLoops, wgslGrid, convWeightReader];
+const convOnly = {
+    Conv: [
+        {
+            since: 1,
+            attributes: conv_convAttributes,
+            lower: ops_conv_lowerConv,
+            packedInputs: [1],
+            helpers: [...CONV_HELPERS, convDirectCode, convTiledCode],
+        },
+    ],
+    ConvTranspose: [
+        {
+            since: 1,
+            attributes: conv_convAttributes,
+            lower: conv_lowerConvTranspose,
+            packedInputs: [1],
+            helpers: CONV_HELPERS,
+        },
+    ],
+};
+const conv_convOps = { ...convOnly, ...pool_poolOps, ...resize_resizeOps };
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/gather.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// Indexing kernels: Gather (any axis, negative indices, host or GPU indices), GatherElements
+// and GatherND (any batch_dims); a thread per output element. Gather reads its table in
+// the weight's packed layout (float16 pairs, int8/uint8 bytes four per word) and, for a
+// DequantizeLinear'd table, dequantizes just the rows it gathers: embedding tables stay
+// compressed in GPU memory. Gather on host values (Shape → Gather) runs in JavaScript,
+// with the webnn target's host evaluation.
+//   gatherOps.Gather[0].lower(g, [table, ids], { axis: 0 }, 'Gather_1')
+
+
+/** Whether `v` is a weight gatherRead reads in its packed layout (float16 pairs or bytes). */
+function gatherPacked(v) {
+    const layout = v.weight !== undefined ? v.layout : undefined;
+    if (layout === 'f16' || layout === 'u8' || layout === 'i8')
+        return true;
+    return layout === 'raw' && (v.dtype === 'int8' || v.dtype === 'uint8');
+}
+/** WGSL reading element `at` (a u32 expression) of binding `name` holding `v`, in its GPU layout. */
+function gatherRead(v, name, at) {
+    const layout = v.weight !== undefined ? v.layout : undefined;
+    if (!gatherPacked(v))
+        return `${name}[${at}]`;
+    if (layout === 'f16')
+        return `unpack2x16float(${name}[(${at}) >> 1u])[(${at}) & 1u]`;
+    const signed = layout === 'i8' || (layout === 'raw' && v.dtype === 'int8');
+    return signed
+        ? `extractBits(i32(${name}[(${at}) >> 2u]), ((${at}) & 3u) * 8u, 8u)`
+        : `i32(extractBits(${name}[(${at}) >> 2u], ((${at}) & 3u) * 8u, 8u))`;
+}
+/** WGSL statements making `k` (i32) index `index` taken into [0, size): negatives count from the end. */
+function gatherIndex(k, index, size) {
+    return [`var ${k} = ${index};`, `${k} = clamp(select(${k}, ${k} + ${size}, ${k} < 0), 0, ${size - 1});`];
+}
+/**
+ * The table element value at offset `e` for Gather: a plain or packed read, or for a
+ * dequantized table (code - zeroPoint) * scale, with the scale/zero point index found from
+ * e's coordinates. Binds what it reads into `inputs` / `packed`.
+ */
+function gatherTableRead(g, table, inputs, packed, lets) {
+    const bind = (v) => {
+        if (gatherPacked(v))
+            packed.push(inputs.length);
+        inputs.push(v);
+        return `x${inputs.length - 1}`;
+    };
+    const q = table.dequantized;
+    const byteCodes = q !== undefined && (q.codes.dtype === 'int8' || q.codes.dtype === 'uint8');
+    if (!q || !byteCodes)
+        return gatherRead(table, bind(table), 'e');
+    const dims = table.dims;
+    const rank = dims.length;
+    const axis = g.axis(q.axis, Math.max(rank, 1));
+    const strides = wgslStrides(dims);
+    const coord = (k) => (k === 0 ? `(e / ${strides[0]}u)` : `((e / ${strides[k]}u) % ${dims[k]}u)`);
+    const scaleCount = q.scale.dims.reduce((p, d) => p * d, 1);
+    let s = '0u';
+    if (scaleCount > 1 && q.blockSize === 0)
+        s = coord(axis);
+    else if (scaleCount > 1) {
+        const sdims = dims.map((d, k) => (k === axis ? Math.ceil(d / q.blockSize) : d));
+        if (sdims.reduce((p, d) => p * d, 1) !== scaleCount)
+            g.fail(`a blocked scale of [${q.scale.dims.join(', ')}] does not fit [${dims.join(', ')}]`);
+        const sstrides = wgslStrides(sdims);
+        s = sdims
+            .map((d, k) => {
+            if (d === 1)
+                return '';
+            const c = k === axis ? `(${coord(k)} / ${q.blockSize}u)` : coord(k);
+            return sstrides[k] === 1 ? c : `${c} * ${sstrides[k]}u`;
+        })
+            .filter((t) => t !== '')
+            .join(' + ');
+    }
+    lets.push(`let s = ${s || '0u'};`);
+    const code = gatherRead(q.codes, bind(q.codes), 'e');
+    const scale = g.isHost(q.scale) && scaleCount === 1
+        ? wgslLiteral(Number(g.numbers(q.scale, 'the scale')[0]), 'f32')
+        : gatherRead(q.scale, bind(q.scale), 's');
+    let zero = '';
+    if (q.zeroPoint !== undefined) {
+        const z = q.zeroPoint;
+        zero =
+            g.isHost(z) && z.dims.reduce((p, d) => p * d, 1) === 1
+                ? wgslLiteral(Number(g.numbers(z, 'the zero point')[0]), 'i32')
+                : gatherRead(z, bind(z), 's');
+    }
+    return `f32(${code}${zero && zero !== 'i32(0)' ? ` - ${zero}` : ''}) * ${scale}`;
+}
+function ops_gather_lowerGather(g, x, a, label) {
+    const table = x[0];
+    const ids = x[1];
+    const dims = table.dims;
+    const axis = g.axis(a.axis, dims.length);
+    const size = dims[axis];
+    const count = ids.dims.reduce((p, d) => p * d, 1);
+    const inner = dims.slice(axis + 1).reduce((p, d) => p * d, 1);
+    const outer = dims.slice(0, axis).reduce((p, d) => p * d, 1);
+    const outDims = [...dims.slice(0, axis), ...ids.dims, ...dims.slice(axis + 1)];
+    const total = outer * count * inner;
+    if (total === 0)
+        return g.host(table.dtype, outDims, []);
+    const inputs = [];
+    const packed = [];
+    const lets = [];
+    const read = gatherTableRead(g, table, inputs, packed, lets);
+    const body = [
+        outer > 1 ? `let o = i / ${count * inner}u;` : 'let o = 0u;',
+        `let r = i % ${count * inner}u;`,
+    ];
+    if (g.isHost(ids) && count === 1) {
+        const k = g.ints(ids, 'the indices')[0];
+        const row = k < 0 ? k + size : k;
+        if (!(row >= 0 && row < size))
+            g.fail(`index ${k} is out of range for a dim of ${size}`);
+        body.push(`let k = ${row};`);
+    }
+    else {
+        inputs.push(ids);
+        body.push(...gatherIndex('k', `x${inputs.length - 1}[r / ${inner}u]`, size));
+    }
+    body.push(`let e = (o * ${size}u + u32(k)) * ${inner}u + r % ${inner}u;`, ...lets, `y0[i] = ${read};`);
+    const grid = wgslGrid(total, 64);
+    const code = [
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        ...body.map((s) => `  ${s}`),
+        '}',
+    ].join('\n');
+    return g.kernel({
+        label,
+        code,
+        inputs,
+        packed,
+        outputs: [{ dtype: table.dtype, dims: outDims }],
+        workgroups: grid.workgroups,
+    })[0];
+}
+/** One kernel of a thread per output element running `body` (which sets y0[i]). */
+function gatherKernel(g, label, inputs, v, dims, body) {
+    const total = dims.reduce((p, d) => p * d, 1);
+    if (total === 0)
+        return g.host(v.dtype, dims, []);
+    const grid = wgslGrid(total, 64);
+    const code = [
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        ...body.map((s) => `  ${s}`),
+        '}',
+    ].join('\n');
+    return g.kernel({
+        label,
+        code,
+        inputs,
+        outputs: [{ dtype: v.dtype, dims }],
+        workgroups: grid.workgroups,
+    })[0];
+}
+function gather_lowerGatherElements(g, x, a, label) {
+    const dims = x[0].dims;
+    const ids = x[1].dims;
+    const axis = g.axis(a.axis, dims.length);
+    if (ids.length !== dims.length)
+        g.fail(`indices [${ids.join(', ')}] and data [${dims.join(', ')}] differ in rank`);
+    const strides = wgslStrides(dims);
+    const body = gatherIndex('k', 'x1[i]', dims[axis]);
+    const terms = ['u32(k)' + (strides[axis] === 1 ? '' : ` * ${strides[axis]}u`)];
+    let inner = 1;
+    for (let m = ids.length - 1; m >= 0; m--) {
+        if (m !== axis && ids[m] !== 1) {
+            const c = inner === 1 ? `(i % ${ids[m]}u)` : `((i / ${inner}u) % ${ids[m]}u)`;
+            terms.push(strides[m] === 1 ? c : `${c} * ${strides[m]}u`);
+        }
+        inner *= ids[m];
+    }
+    body.push(`y0[i] = x0[${terms.join(' + ')}];`);
+    return gatherKernel(g, label, [x[0], x[1]], x[0], ids, body);
+}
+function gather_lowerGatherND(g, x, a, label) {
+    const dims = x[0].dims;
+    const ids = x[1].dims;
+    const b = a.batchDims;
+    const m = ids[ids.length - 1];
+    if (ids.length < 1 || b >= ids.length || m > dims.length - b)
+        g.fail(`indices [${ids.join(', ')}] do not index data [${dims.join(', ')}] with batch_dims ${b}`);
+    for (let k = 0; k < b; k++)
+        if (ids[k] !== dims[k])
+            g.fail(`batch dim ${k} differs: indices ${ids[k]}, data ${dims[k]}`);
+    const outDims = [...ids.slice(0, ids.length - 1), ...dims.slice(b + m)];
+    const inner = dims.slice(b + m).reduce((p, d) => p * d, 1);
+    const perBatch = ids.slice(b, ids.length - 1).reduce((p, d) => p * d, 1);
+    const batchSize = dims.slice(b).reduce((p, d) => p * d, 1);
+    const strides = wgslStrides(dims);
+    const body = [`let t = i / ${inner}u;`, `var at = (t / ${perBatch}u) * ${batchSize}u + i % ${inner}u;`];
+    for (let j = 0; j < m; j++) {
+        body.push(...gatherIndex(`k${j}`, `x1[t * ${m}u + ${j}u]`, dims[b + j]));
+        body.push(`at = at + u32(k${j}) * ${strides[b + j]}u;`);
+    }
+    body.push('y0[i] = x0[at];');
+    return gatherKernel(g, label, [x[0], x[1]], x[0], outDims, body);
+}
+const webnnGather = gatherOps.Gather[0];
+const gather_gatherOps = {
+    Gather: [
+        {
+            since: 1,
+            attributes: webnnGather.attributes,
+            lower: ops_gather_lowerGather,
+            host: webnnGather.host,
+            packedInputs: [0],
+            helpers: [gatherPacked, gatherRead, gatherIndex, gatherTableRead, wgslGrid, wgslLiteral, wgslStrides],
+        },
+    ],
+    GatherElements: [
+        {
+            since: 11,
+            attributes: (n) => ({ axis: n.int('axis', 0) }),
+            lower: gather_lowerGatherElements,
+            helpers: [gatherIndex, gatherKernel, wgslGrid, wgslStrides],
+        },
+    ],
+    GatherND: [
+        {
+            since: 11,
+            attributes: (n) => ({ batchDims: n.int('batch_dims', 0) }),
+            lower: gather_lowerGatherND,
+            helpers: [gatherIndex, gatherKernel, wgslGrid, wgslStrides],
+        },
+    ],
+};
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/layout.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// Data-movement kernels: Transpose, Expand, Slice (one strided-copy kernel: a thread per
+// output element, the input offset from baked strides, adjacent contiguous dims merged),
+// Concat and Split (one kernel over up to 7 inputs / outputs, more in chained kernels),
+// Tile, Pad (constant, reflect, edge, wrap; negative pads crop) and Trilu. Shape arithmetic
+// on host values (Transpose, Expand, Concat, Slice, Split) is evaluated in JavaScript by the
+// webnn target's host functions. Empty results are host tensors (no kernel, no buffer).
+//   layoutOps.Transpose[0].lower(g, [x], { perm: [0, 2, 1, 3] }, 'Transpose_4')
+
+
+
+/** WGSL expressions of the coordinates of linear index `index` in a row-major tensor of `dims`. */
+function layoutCoords(dims, index) {
+    const out = new Array(dims.length);
+    let inner = 1;
+    for (let k = dims.length - 1; k >= 0; k--) {
+        const outermost = dims.slice(0, k).every((d) => d === 1);
+        const q = inner === 1 ? index : `(${index} / ${inner}u)`;
+        out[k] = dims[k] === 1 ? '0u' : outermost ? q : `(${q} % ${dims[k]}u)`;
+        inner *= dims[k];
+    }
+    return out;
+}
+/**
+ * One dispatch of a thread per index `i` < count running `body` (WGSL statements), with
+ * `outputs` y0, y1, …; the mc_bits function is added when the body uses it (NaN / ±∞ literals).
+ */
+function layoutDispatch(g, label, inputs, outputs, count, body) {
+    const grid = wgslGrid(count, 64);
+    const main = [
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        ...body.map((s) => `  ${s}`),
+        '}',
+    ].join('\n');
+    const code = [...wgslFunctions(main, () => ''), main].join('\n');
+    return g.kernel({ label, code, inputs, outputs, workgroups: grid.workgroups });
+}
+/** One kernel writing every element `i` of one output with `body`; an empty output is a host tensor. */
+function layoutKernel(g, label, inputs, dtype, dims, body) {
+    const count = dims.reduce((p, d) => p * d, 1);
+    if (count === 0)
+        return g.host(dtype, dims, []);
+    return layoutDispatch(g, label, inputs, [{ dtype, dims }], count, body)[0];
+}
+/**
+ * `v` read as a tensor of `dims` whose element c sits at `base + Σ c[k] * strides[k]`
+ * (strides may be 0 or negative): Transpose, Expand and Slice. A read of the whole input
+ * in order is a view.
+ */
+function layoutStrided(g, v, dims, strides, base, label) {
+    const count = dims.reduce((p, d) => p * d, 1);
+    if (count === 0)
+        return g.host(v.dtype, dims, []);
+    // Drop unit dims and merge neighbours that are contiguous with each other.
+    const d = [];
+    const s = [];
+    dims.forEach((n, k) => {
+        if (n === 1)
+            return;
+        const last = d.length - 1;
+        if (last >= 0 && s[last] === strides[k] * n) {
+            d[last] *= n;
+            s[last] = strides[k];
+        }
+        else {
+            d.push(n);
+            s.push(strides[k]);
+        }
+    });
+    const inputCount = v.dims.reduce((p, n) => p * n, 1);
+    const inOrder = d.length === 0 || (d.length === 1 && s[0] === 1);
+    if (base === 0 && count === inputCount && inOrder && !v.materialize)
+        return g.view(v, dims);
+    const coords = layoutCoords(d, 'i');
+    let offset = base > 0 ? `${base}u` : '';
+    d.forEach((_, k) => {
+        if (s[k] === 0)
+            return;
+        const term = Math.abs(s[k]) === 1 ? coords[k] : `${coords[k]} * ${Math.abs(s[k])}u`;
+        if (s[k] > 0)
+            offset = offset ? `${offset} + ${term}` : term;
+        else
+            offset = `${offset || '0u'} - ${term}`;
+    });
+    return layoutKernel(g, label, [v], v.dtype, dims, [`y0[i] = x0[${offset || '0u'}];`]);
+}
+function ops_layout_lowerTranspose(g, x, a, label) {
+    const dims = x[0].dims;
+    const perm = permutation(dims.length, a);
+    if (perm.every((p, i) => p === i))
+        return x[0];
+    const strides = wgslStrides(dims);
+    return layoutStrided(g, x[0], perm.map((p) => dims[p]), perm.map((p) => strides[p]), 0, label);
+}
+function layout_lowerExpand(g, x, _a, label) {
+    const dims = g.broadcastDims(x[0].dims, g.ints(x[1], 'the shape'));
+    if (dims.length === x[0].dims.length && dims.every((d, i) => d === x[0].dims[i]))
+        return x[0];
+    return layoutStrided(g, x[0], dims, wgslBroadcastStrides(x[0].dims, dims), 0, label);
+}
+function layout_lowerSlice(g, x, a, label) {
+    const spec = sliceAxes(g, x, a);
+    const dims = x[0].dims;
+    if (spec.every((s, i) => s.start === 0 && s.size === dims[i] && s.step === 1))
+        return x[0];
+    const strides = wgslStrides(dims);
+    const base = spec.reduce((p, s, k) => p + (s.size > 0 ? s.start * strides[k] : 0), 0);
+    return layoutStrided(g, x[0], spec.map((s) => s.size), spec.map((s, k) => s.step * strides[k]), base, label);
+}
+function layout_lowerTile(g, x, _a, label) {
+    const dims = x[0].dims;
+    const repeats = g.ints(x[1], 'the repeats');
+    if (repeats.length !== dims.length)
+        g.fail(`${repeats.length} repeats for an input of rank ${dims.length}`);
+    if (repeats.every((r) => r === 1))
+        return x[0];
+    const outDims = dims.map((d, k) => d * repeats[k]);
+    const strides = wgslStrides(dims);
+    const coords = layoutCoords(outDims, 'i');
+    const terms = dims
+        .map((d, k) => {
+        if (d === 1)
+            return '';
+        const c = repeats[k] === 1 ? coords[k] : `(${coords[k]} % ${d}u)`;
+        return strides[k] === 1 ? c : `${c} * ${strides[k]}u`;
+    })
+        .filter((t) => t !== '');
+    return layoutKernel(g, label, [x[0]], x[0].dtype, outDims, [`y0[i] = x0[${terms.join(' + ') || '0u'}];`]);
+}
+/** Concat of up to 7 parts (each non-empty along `axis`) in one kernel. */
+function layoutConcatKernel(g, parts, axis, label) {
+    const dims = parts[0].dims.slice();
+    dims[axis] = parts.reduce((p, v) => p + v.dims[axis], 0);
+    const inner = dims.slice(axis + 1).reduce((p, d) => p * d, 1);
+    const row = dims[axis] * inner;
+    const body = [`let o = i / ${row}u;`, `let r = i % ${row}u;`];
+    let start = 0;
+    parts.forEach((v, k) => {
+        const chunk = v.dims[axis] * inner;
+        const read = `y0[i] = x${k}[o * ${chunk}u + r${start > 0 ? ` - ${start}u` : ''}];`;
+        if (k === parts.length - 1)
+            body.push(k === 0 ? read : `else { ${read} }`);
+        else
+            body.push(`${k === 0 ? '' : 'else '}if (r < ${start + chunk}u) { ${read} }`);
+        start += chunk;
+    });
+    return layoutKernel(g, label, parts, parts[0].dtype, dims, body);
+}
+function layout_lowerConcat(g, x, a, label) {
+    const present = x.filter((v) => v !== undefined);
+    const rank = present[0].dims.length;
+    const axis = g.axis(a.axis, rank);
+    const dims = present[0].dims.slice();
+    dims[axis] = present.reduce((p, v) => p + v.dims[axis], 0);
+    for (const v of present)
+        if (v.dims.length !== rank || v.dims.some((d, k) => k !== axis && d !== dims[k]))
+            g.fail(`cannot concatenate [${v.dims.join(', ')}] with [${present[0].dims.join(', ')}] on axis ${axis}`);
+    if (dims.reduce((p, d) => p * d, 1) === 0)
+        return g.host(present[0].dtype, dims, []);
+    let parts = present.filter((v) => v.dims[axis] !== 0);
+    if (parts.length === 1)
+        return parts[0];
+    // WebGPU guarantees 8 storage buffers per kernel: 7 parts and the output.
+    const most = 7;
+    for (let round = 0; parts.length > most; round++)
+        parts = [layoutConcatKernel(g, parts.slice(0, most), axis, `${label}#${round}`), ...parts.slice(most)];
+    return layoutConcatKernel(g, parts, axis, label);
+}
+/** Split's part sizes along `axis` (attribute, input, or equal parts with a smaller last one). */
+function layoutSplitSizes(g, x, a, axis) {
+    const size = x[0].dims[axis];
+    let sizes = a.split ?? (x[1] !== undefined ? g.ints(x[1], 'the split sizes') : null);
+    if (sizes === null || sizes.length === 0) {
+        const part = Math.ceil(size / a.outputs);
+        sizes = Array.from({ length: a.outputs }, (_, i) => Math.max(0, Math.min(part, size - i * part)));
+    }
+    if (sizes.reduce((p, s) => p + s, 0) !== size)
+        g.fail(`split sizes [${sizes.join(', ')}] do not add up to ${size}`);
+    return sizes;
+}
+function layout_lowerSplit(g, x, a, label) {
+    const dims = x[0].dims;
+    const axis = g.axis(a.axis, dims.length);
+    const sizes = layoutSplitSizes(g, x, a, axis);
+    const outer = dims.slice(0, axis).reduce((p, d) => p * d, 1);
+    const inner = dims.slice(axis + 1).reduce((p, d) => p * d, 1);
+    const row = dims[axis] * inner;
+    const outDims = sizes.map((s) => dims.map((d, k) => (k === axis ? s : d)));
+    const starts = sizes.map((_, k) => sizes.slice(0, k).reduce((p, s) => p + s, 0));
+    // Empty parts are host tensors; the others come from kernels over up to 7 outputs each
+    // (WebGPU guarantees 8 storage buffers per kernel).
+    const live = sizes.map((_, k) => k).filter((k) => sizes[k] * outer * inner > 0);
+    const results = outDims.map((d, k) => (live.includes(k) ? x[0] : g.host(x[0].dtype, d, [])));
+    if (live.length === 1 && sizes[live[0]] === dims[axis])
+        return results;
+    const most = 7;
+    for (let first = 0; first < live.length; first += most) {
+        const group = live.slice(first, first + most);
+        const from = starts[group[0]] * inner;
+        const span = group.reduce((p, k) => p + sizes[k], 0) * inner;
+        const body = [
+            `let o = i / ${span}u;`,
+            `let r = i % ${span}u + ${from}u;`,
+            `let v = x0[o * ${row}u + r];`,
+        ];
+        group.forEach((k, j) => {
+            const write = `y${j}[o * ${sizes[k] * inner}u + r - ${starts[k] * inner}u] = v;`;
+            const end = (starts[k] + sizes[k]) * inner;
+            if (j === group.length - 1)
+                body.push(j === 0 ? write : `else { ${write} }`);
+            else
+                body.push(`${j === 0 ? '' : 'else '}if (r < ${end}u) { ${write} }`);
+        });
+        const outs = layoutDispatch(g, live.length > most ? `${label}#${first / most}` : label, [x[0]], group.map((k) => ({ dtype: x[0].dtype, dims: outDims[k] })), outer * span, body);
+        group.forEach((k, j) => (results[k] = outs[j]));
+    }
+    return results;
+}
+function hostSplit(g, x, a) {
+    const dims = x[0].dims;
+    const axis = g.axis(a.axis, dims.length);
+    const sizes = layoutSplitSizes(g, x, a, axis);
+    const data = g.numbers(x[0], 'the input');
+    const outer = dims.slice(0, axis).reduce((p, d) => p * d, 1);
+    const inner = dims.slice(axis + 1).reduce((p, d) => p * d, 1);
+    let start = 0;
+    return sizes.map((s) => {
+        const out = [];
+        for (let o = 0; o < outer; o++)
+            for (let j = 0; j < s * inner; j++)
+                out.push(Number(data[(o * dims[axis] + start) * inner + j]));
+        start += s;
+        return g.host(x[0].dtype, dims.map((d, k) => (k === axis ? s : d)), out);
+    });
+}
+function layout_lowerPad(g, x, a, label) {
+    const dims = x[0].dims;
+    const rank = dims.length;
+    const given = a.pads ?? g.ints(x[1], 'the pads');
+    const axes = a.pads === null && x[3] !== undefined
+        ? g.ints(x[3], 'the axes').map((ax) => g.axis(ax, rank))
+        : dims.map((_, i) => i);
+    if (given.length !== 2 * axes.length)
+        g.fail(`${given.length} pads for ${axes.length} axes`);
+    const begin = new Array(rank).fill(0);
+    const end = new Array(rank).fill(0);
+    axes.forEach((axis, i) => {
+        begin[axis] = given[i];
+        end[axis] = given[i + axes.length];
+    });
+    if (begin.every((p) => p === 0) && end.every((p) => p === 0))
+        return x[0];
+    const outDims = dims.map((d, k) => d + begin[k] + end[k]);
+    if (outDims.some((d) => d < 0))
+        g.fail(`pads [${given.join(', ')}] crop more than [${dims.join(', ')}]`);
+    const type = g.wgslType(x[0].dtype);
+    const inputs = [x[0]];
+    let fill = wgslLiteral(a.value, type);
+    if (a.mode === 'constant' && a.pads === null && x[2] !== undefined) {
+        if (g.isHost(x[2]))
+            fill = wgslLiteral(Number(g.numbers(x[2], 'the pad value')[0] ?? 0), type);
+        else {
+            inputs.push(x[2]);
+            fill = 'x1[0]';
+        }
+    }
+    if (a.mode !== 'constant' && dims.some((d, k) => d === 0 && outDims[k] > 0))
+        g.fail(`cannot pad an empty axis in mode "${a.mode}"`);
+    const strides = wgslStrides(dims);
+    const coords = layoutCoords(outDims, 'i');
+    const body = ['var inside = true;', 'var at = 0i;'];
+    dims.forEach((d, k) => {
+        if (outDims[k] === 1 && d === 1 && begin[k] === 0)
+            return;
+        const c = `c${k}`;
+        body.push(`var ${c} = i32(${coords[k]}) - ${begin[k]};`);
+        if (a.mode === 'constant')
+            body.push(`inside = inside && ${c} >= 0 && ${c} < ${d};`);
+        else if (a.mode === 'edge')
+            body.push(`${c} = clamp(${c}, 0, ${d - 1});`);
+        else if (a.mode === 'wrap')
+            body.push(`${c} = ((${c} % ${d}) + ${d}) % ${d};`);
+        else if (d > 1) {
+            // reflect: mirror without repeating the edge, period 2 * (d - 1).
+            body.push(`${c} = abs(${c}) % ${2 * (d - 1)};`);
+            body.push(`${c} = select(${c}, ${2 * (d - 1)} - ${c}, ${c} >= ${d});`);
+        }
+        else
+            body.push(`${c} = 0;`);
+        if (strides[k] !== 0)
+            body.push(`at = at + ${c} * ${strides[k]};`);
+    });
+    body.push(a.mode === 'constant'
+        ? `if (inside) { y0[i] = x0[u32(at)]; } else { y0[i] = ${fill}; }`
+        : 'y0[i] = x0[u32(at)];');
+    return layoutKernel(g, label, inputs, x[0].dtype, outDims, body);
+}
+function layout_lowerTrilu(g, x, a, label) {
+    const dims = x[0].dims;
+    if (dims.length < 2)
+        g.fail(`Trilu needs rank ≥ 2, got [${dims.join(', ')}]`);
+    const rows = dims[dims.length - 2];
+    const cols = dims[dims.length - 1];
+    const inputs = [x[0]];
+    let k = '0';
+    if (x[1] !== undefined) {
+        if (g.isHost(x[1]))
+            k = String(Math.max(-2147483647, Math.min(2147483647, g.ints(x[1], 'k')[0])));
+        else {
+            inputs.push(x[1]);
+            k = 'x1[0]';
+        }
+    }
+    const zero = wgslLiteral(0, g.wgslType(x[0].dtype));
+    return layoutKernel(g, label, inputs, x[0].dtype, dims, [
+        `let d = i32(i % ${cols}u) - i32((i / ${cols}u) % ${Math.max(rows, 1)}u);`,
+        `y0[i] = select(${zero}, x0[i], d ${a.upper ? '>=' : '<='} ${k});`,
+    ]);
+}
+function layout_padAttributes(fromInputs) {
+    return (n) => {
+        const mode = n.string('mode', 'constant');
+        if (!['constant', 'reflect', 'edge', 'wrap'].includes(mode))
+            return {
+                unsupported: `pads in mode "${mode}"; the webgpu target pads constant, reflect, edge and wrap`,
+            };
+        return fromInputs
+            ? { mode, pads: null, value: 0 }
+            : { mode, pads: n.ints('pads') ?? n.ints('paddings') ?? [], value: n.float('value', 0) };
+    };
+}
+const KERNEL_HELPERS = [
+    layoutCoords,
+    layoutDispatch,
+    layoutKernel,
+    wgslFunctions,
+    wgslGrid,
+    wgslLiteral,
+    wgslStrides,
+];
+const STRIDED_HELPERS = [...KERNEL_HELPERS, layoutStrided, wgslBroadcastStrides];
+const webnnTranspose = layoutOps.Transpose[0];
+const webnnExpand = layoutOps.Expand[0];
+const webnnConcat = slicingOps.Concat[0];
+const [webnnSlice1, webnnSlice10] = slicingOps.Slice;
+/** A webnn entry's attributes and host evaluation with a webgpu lowering. */
+function withLowering(entry, lower, helpers) {
+    return {
+        since: entry.since,
+        attributes: entry.attributes,
+        lower,
+        host: entry.host,
+        helpers: [...(entry.helpers ?? []), ...helpers],
+    };
+}
+const splitAttributes = (fromInputs) => (n) => ({
+    axis: n.int('axis', 0),
+    split: fromInputs ? null : (n.ints('split') ?? null),
+    outputs: n.outputs.length,
+});
+const layout_layoutOps = {
+    Transpose: [withLowering(webnnTranspose, ops_layout_lowerTranspose, STRIDED_HELPERS)],
+    Expand: [withLowering(webnnExpand, layout_lowerExpand, STRIDED_HELPERS)],
+    Slice: [
+        withLowering(webnnSlice1, layout_lowerSlice, STRIDED_HELPERS),
+        withLowering(webnnSlice10, layout_lowerSlice, STRIDED_HELPERS),
+    ],
+    Concat: [
+        // Concat-1..3: axis defaults to 1.
+        {
+            ...withLowering(webnnConcat, layout_lowerConcat, [
+                ...KERNEL_HELPERS,
+                layoutConcatKernel,
+            ]),
+            since: 1,
+            attributes: (n) => ({ axis: n.int('axis', 1) }),
+        },
+        withLowering(webnnConcat, layout_lowerConcat, [...KERNEL_HELPERS, layoutConcatKernel]),
+    ],
+    Split: [
+        {
+            since: 2,
+            attributes: splitAttributes(false),
+            lower: layout_lowerSplit,
+            host: hostSplit,
+            helpers: [...KERNEL_HELPERS, layoutSplitSizes],
+        },
+        {
+            since: 13,
+            attributes: splitAttributes(true),
+            lower: layout_lowerSplit,
+            host: hostSplit,
+            helpers: [...KERNEL_HELPERS, layoutSplitSizes],
+        },
+    ],
+    Tile: [{ since: 6, lower: layout_lowerTile, helpers: KERNEL_HELPERS }],
+    Pad: [
+        {
+            since: 1,
+            attributes: layout_padAttributes(false),
+            lower: layout_lowerPad,
+            helpers: KERNEL_HELPERS,
+        },
+        {
+            since: 11,
+            attributes: layout_padAttributes(true),
+            lower: layout_lowerPad,
+            helpers: KERNEL_HELPERS,
+        },
+    ],
+    Trilu: [
+        {
+            since: 14,
+            attributes: (n) => ({ upper: n.int('upper', 1) === 1 }),
+            lower: layout_lowerTrilu,
+            helpers: KERNEL_HELPERS,
+        },
+    ],
+};
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/matmul.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// MatMul, Gemm, com.microsoft::MatMulNBits and DequantizeLinear. One tiled kernel family:
+// a workgroup of 8×8 threads computes a (8·rows)×32 output tile, each thread rows×4 outputs,
+// staging K-slices of A and B in workgroup memory. B is read in whatever form the weight
+// has on the GPU — f32, float16 pairs, int8/uint8 codes with per-channel or block scales
+// (a DequantizeLinear feeding MatMul is not computed: MatMul reads the codes), or
+// MatMulNBits' packed 2/4/8-bit blocks — and dequantized as the tile is staged, so no
+// full-precision copy of a quantized weight exists in GPU memory.
+//   matmulOps.MatMul[0].lower(g, [a, b], {}, 'MatMul_3')
+
+/** Renumbers `xK` bindings in `expr` by `shift` (each operand's expression is written from x0). */
+function shiftBindings(expr, shift) {
+    return expr.replace(/\bx(\d+)\b/g, (_, k) => `x${Number(k) + shift}`);
+}
+/** The tiled kernel for one plan. */
+function matmulKernel(g, p) {
+    const rows = p.M <= 8 ? 1 : p.M <= 16 ? 2 : 4;
+    const TM = 8 * rows;
+    const TN = 32;
+    const TK = 32;
+    const inputs = [];
+    const packed = [];
+    const add = (part) => {
+        const shift = inputs.length;
+        for (const k of part.packed ?? [])
+            packed.push(k + shift);
+        inputs.push(...part.inputs);
+        return shiftBindings(part.expr, shift);
+    };
+    const aExpr = add(p.a);
+    const bShift = inputs.length;
+    const bExpr = add(p.b);
+    const bStage = p.b.stage === undefined ? undefined : shiftBindings(p.b.stage, bShift);
+    const epilogue = p.epilogue ? add(p.epilogue) : 'acc';
+    const batchCount = p.batch.reduce((q, d) => q * d, 1);
+    if (batchCount > 65535)
+        g.fail(`a product over ${batchCount} batches is too large for one dispatch`);
+    if (p.M <= 32)
+        return matmulColumns(g, p, { inputs, packed, aExpr, bExpr, epilogue, bShift, batchCount });
+    const lines = [];
+    lines.push(`var<workgroup> As: array<f32, ${TM * TK}>;`);
+    lines.push(`var<workgroup> Bs: array<f32, ${TK * TN}>;`);
+    lines.push(`fn loadA(b: u32, m: u32, k: u32) -> f32 { return ${aExpr}; }`);
+    lines.push(`fn loadB(b: u32, k: u32, n: u32) -> f32 { return ${bExpr}; }`);
+    lines.push(`fn finish(acc: f32, b: u32, m: u32, n: u32) -> f32 { return ${epilogue}; }`);
+    lines.push('@compute @workgroup_size(8, 8)');
+    lines.push('fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {');
+    lines.push(`  let b = wid.z;`);
+    lines.push(`  let row0 = wid.y * ${TM}u;`);
+    lines.push(`  let col0 = wid.x * ${TN}u;`);
+    for (let r = 0; r < rows; r++)
+        for (let c = 0; c < 4; c++)
+            lines.push(`  var acc${r}_${c} = 0.0;`);
+    lines.push(`  for (var k0 = 0u; k0 < ${p.K}u; k0 = k0 + ${TK}u) {`);
+    lines.push(`    for (var e = li; e < ${TM * TK}u; e = e + 64u) {`);
+    lines.push(`      let m = row0 + e / ${TK}u; let k = k0 + e % ${TK}u;`);
+    lines.push(`      var v = 0.0; if (m < ${p.M}u && k < ${p.K}u) { v = loadA(b, m, k); }`);
+    lines.push('      As[e] = v;');
+    lines.push('    }');
+    if (bStage)
+        lines.push(bStage);
+    else {
+        lines.push(`    for (var e = li; e < ${TK * TN}u; e = e + 64u) {`);
+        lines.push(`      let k = k0 + e / ${TN}u; let n = col0 + e % ${TN}u;`);
+        lines.push(`      var v = 0.0; if (k < ${p.K}u && n < ${p.N}u) { v = loadB(b, k, n); }`);
+        lines.push('      Bs[e] = v;');
+        lines.push('    }');
+    }
+    lines.push('    workgroupBarrier();');
+    lines.push(`    for (var kk = 0u; kk < ${TK}u; kk = kk + 1u) {`);
+    for (let r = 0; r < rows; r++)
+        lines.push(`      let a${r} = As[(lid.y * ${rows}u + ${r}u) * ${TK}u + kk];`);
+    lines.push(`      let bv = vec4f(Bs[kk * ${TN}u + lid.x * 4u], Bs[kk * ${TN}u + lid.x * 4u + 1u], Bs[kk * ${TN}u + lid.x * 4u + 2u], Bs[kk * ${TN}u + lid.x * 4u + 3u]);`);
+    for (let r = 0; r < rows; r++)
+        for (let c = 0; c < 4; c++)
+            lines.push(`      acc${r}_${c} = fma(a${r}, bv[${c}], acc${r}_${c});`);
+    lines.push('    }');
+    lines.push('    workgroupBarrier();');
+    lines.push('  }');
+    for (let r = 0; r < rows; r++) {
+        lines.push(`  { let m = row0 + lid.y * ${rows}u + ${r}u;`);
+        lines.push(`    if (m < ${p.M}u) {`);
+        for (let c = 0; c < 4; c++) {
+            lines.push(`      { let n = col0 + lid.x * 4u + ${c}u;`);
+            lines.push(`        if (n < ${p.N}u) { y0[(b * ${p.M}u + m) * ${p.N}u + n] = finish(acc${r}_${c}, b, m, n); } }`);
+        }
+        lines.push('    }');
+        lines.push('  }');
+    }
+    lines.push('}');
+    const groupsX = Math.ceil(p.N / TN);
+    const groupsY = Math.ceil(p.M / TM);
+    if (groupsX > 65535 || groupsY > 65535 || batchCount > 65535)
+        g.fail(`a ${p.M}×${p.K} by ${p.K}×${p.N} product over ${batchCount} batches is too large for one dispatch`);
+    return g.kernel({
+        label: p.label,
+        code: lines.join('\n'),
+        inputs,
+        packed,
+        outputs: [{ dtype: 'float32', dims: p.outDims }],
+        workgroups: [groupsX, groupsY, Math.max(1, batchCount)],
+    })[0];
+}
+/**
+ * The small-M kernel (M ≤ 32, e.g. a few tokens): one thread per output column and group
+ * of up to 16 rows, walking K with no workgroup memory and no barriers; A's values are the
+ * same for every thread of a workgroup (cache hits), B is read once per thread.
+ */
+function matmulColumns(g, p, c) {
+    const R = Math.min(p.M, 16);
+    const groupsY = Math.ceil(p.M / R);
+    const fma = (k, v) => {
+        const out = [];
+        for (let r = 0; r < R; r++)
+            out.push(`acc${r} = fma(loadA(b, m0 + ${r}u, ${k}), ${v}, acc${r});`);
+        return out.join(' ');
+    };
+    const column = p.b.column
+        ? shiftBindings(p.b.column(fma), c.bShift)
+        : `  for (var k = 0u; k < ${p.K}u; k = k + 1u) {\n    let v = loadB(b, k, n);\n    ${fma('k', 'v')}\n  }`;
+    const lines = [
+        `fn loadA(b: u32, m: u32, k: u32) -> f32 { return ${c.aExpr}; }`,
+        `fn loadB(b: u32, k: u32, n: u32) -> f32 { return ${c.bExpr}; }`,
+        `fn finish(acc: f32, b: u32, m: u32, n: u32) -> f32 { return ${c.epilogue}; }`,
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  let n = gid.x; let b = gid.z; let m0 = gid.y * ${R}u;`,
+        `  if (n >= ${p.N}u) { return; }`,
+    ];
+    for (let r = 0; r < R; r++)
+        lines.push(`  var acc${r} = 0.0;`);
+    lines.push(column);
+    for (let r = 0; r < R; r++)
+        lines.push(`  if (m0 + ${r}u < ${p.M}u) { y0[(b * ${p.M}u + m0 + ${r}u) * ${p.N}u + n] = finish(acc${r}, b, m0 + ${r}u, n); }`);
+    lines.push('}');
+    const groupsX = Math.ceil(p.N / 64);
+    if (groupsX > 65535)
+        g.fail(`a product with ${p.N} columns is too large for one dispatch`);
+    return g.kernel({
+        label: p.label,
+        code: lines.join('\n'),
+        inputs: c.inputs,
+        packed: c.packed,
+        outputs: [{ dtype: 'float32', dims: p.outDims }],
+        workgroups: [groupsX, groupsY, Math.max(1, c.batchCount)],
+    })[0];
+}
+/** How to read element (k, n) of a [K, N] (or [N, K] when `transposed`) weight-like operand, bound from x0. */
+function operandB(g, v, K, N, transposed, batchOffset) {
+    const index = transposed ? `(${batchOffset} + n * ${K}u + k)` : `(${batchOffset} + k * ${N}u + n)`;
+    const dq = v.dequantized;
+    if (dq && !transposed && dq.codes.dims.length === 2) {
+        const codes = dq.codes;
+        const raw = codes.weight !== undefined && codes.layout === 'raw';
+        const signed = codes.dtype === 'int8';
+        const code = (idx, binding, isRaw) => isRaw
+            ? signed
+                ? `f32(extractBits(i32(${binding}[(${idx}) >> 2u]), ((${idx}) & 3u) * 8u, 8u))`
+                : `f32(extractBits(${binding}[(${idx}) >> 2u], ((${idx}) & 3u) * 8u, 8u))`
+            : `f32(${binding}[${idx}])`;
+        // Channel of (k, n): per-axis (axis 1 → n, axis 0 → k) or per block along the axis.
+        const axis = dq.axis < 0 ? dq.axis + 2 : dq.axis;
+        const bs = dq.blockSize;
+        const channel = bs > 0
+            ? axis === 0
+                ? `(k / ${bs}u) * ${N}u + n`
+                : `k * ${Math.ceil(N / bs)}u + n / ${bs}u`
+            : axis === 1
+                ? 'n'
+                : 'k';
+        const scaleIsScalar = dq.scale.dims.reduce((q, d) => q * d, 1) === 1;
+        const scaleIndex = scaleIsScalar ? '0u' : channel;
+        const inputs = [codes, dq.scale];
+        const packed = raw ? [0] : [];
+        let zero = '0.0';
+        if (dq.zeroPoint) {
+            const zp = dq.zeroPoint;
+            const zpRaw = zp.weight !== undefined && zp.layout === 'raw';
+            const zpScalar = zp.dims.reduce((q, d) => q * d, 1) === 1;
+            zero = code(zpScalar ? '0u' : scaleIndex, 'x2', zpRaw);
+            if (zpRaw)
+                packed.push(2);
+            inputs.push(zp);
+        }
+        return {
+            expr: `(${code('k * ' + N + 'u + n', 'x0', raw)} - ${zero}) * x1[${scaleIndex}]`,
+            inputs,
+            packed,
+        };
+    }
+    const layout = v.weight !== undefined ? v.layout : undefined;
+    if (layout === 'f16')
+        return { expr: `unpack2x16float(x0[${index} >> 1u])[${index} & 1u]`, inputs: [v], packed: [0] };
+    return { expr: `x0[${index}]`, inputs: [v], packed: [] };
+}
+/** Dims of a MatMul's operands as [batch…, M, K] / [batch…, K, N] (ONNX's 1-D promotion). */
+function matmulDims(g, a, b) {
+    const A = a.length === 1 ? [1, a[0]] : a;
+    const B = b.length === 1 ? [b[0], 1] : b;
+    const M = A[A.length - 2];
+    const K = A[A.length - 1];
+    const N = B[B.length - 1];
+    if (B[B.length - 2] !== K)
+        g.fail(`cannot multiply [${a.join(', ')}] by [${b.join(', ')}]`);
+    const batch = g.broadcastDims(A.slice(0, -2), B.slice(0, -2));
+    const out = [...batch];
+    if (a.length > 1)
+        out.push(M);
+    if (b.length > 1)
+        out.push(N);
+    return { A, B, M, K, N, batch, out };
+}
+function ops_matmul_lowerMatMul(g, x, _a, label) {
+    const d = matmulDims(g, x[0].dims, x[1].dims);
+    const batchOf = (dims, perBatch) => {
+        const strides = wgslBroadcastStrides(dims.slice(0, -2), d.batch).map((s) => s * perBatch);
+        return d.batch.length === 0 ? '0u' : `(${wgslOffset(d.batch, strides, 'b')})`;
+    };
+    const aOff = batchOf(d.A, d.M * d.K);
+    const bOff = batchOf(d.B, d.K * d.N);
+    const b = operandB(g, x[1], d.K, d.N, false, bOff);
+    // A third input is a bias row fused in at conversion (fuse-elementwise.ts): added per column.
+    const bias = x[2];
+    if (bias && !(bias.dims.length === 1 && bias.dims[0] === d.N))
+        g.fail(`the fused bias must be [${d.N}]`);
+    return matmulKernel(g, {
+        label,
+        M: d.M,
+        N: d.N,
+        K: d.K,
+        batch: d.batch,
+        a: { expr: `x0[${aOff} + m * ${d.K}u + k]`, inputs: [x[0]], packed: [] },
+        b,
+        epilogue: bias ? { expr: 'acc + x0[n]', inputs: [bias] } : undefined,
+        outDims: d.out,
+    });
+}
+function ops_matmul_lowerGemm(g, x, a, label) {
+    const [M, K] = a.transA ? [x[0].dims[1], x[0].dims[0]] : x[0].dims;
+    const [K2, N] = a.transB ? [x[1].dims[1], x[1].dims[0]] : x[1].dims;
+    if (K !== K2)
+        g.fail(`cannot multiply [${x[0].dims.join(', ')}] by [${x[1].dims.join(', ')}]`);
+    const aExpr = a.transA ? `x0[k * ${M}u + m]` : `x0[m * ${K}u + k]`;
+    const b = operandB(g, x[1], K, N, a.transB === 1, '0u');
+    const alpha = a.alpha === 1 ? '' : ` * ${wgslLiteral(a.alpha, 'f32')}`;
+    let epilogue = alpha ? { expr: `acc${alpha}`, inputs: [] } : undefined;
+    const c = x[2];
+    if (c !== undefined && a.beta !== 0) {
+        g.broadcastDims([M, N], c.dims);
+        const offset = wgslOffset([M, N], wgslBroadcastStrides(c.dims, [M, N]), `(m * ${N}u + n)`);
+        const beta = a.beta === 1 ? '' : ` * ${wgslLiteral(a.beta, 'f32')}`;
+        epilogue = { expr: `acc${alpha} + x0[${offset}]${beta}`, inputs: [c] };
+    }
+    return matmulKernel(g, {
+        label,
+        M,
+        N,
+        K,
+        batch: [],
+        a: { expr: aExpr, inputs: [x[0]], packed: [] },
+        b,
+        epilogue,
+        outDims: [M, N],
+    });
+}
+function matmul_lowerMatMulNBits(g, x, a, label) {
+    const { K, N, bits, blockSize } = a;
+    const dims = x[0].dims;
+    if (dims[dims.length - 1] !== K)
+        g.fail(`the input's last dim is ${dims[dims.length - 1]}, K is ${K}`);
+    const M = dims.slice(0, -1).reduce((p, q) => p * q, 1);
+    const blocks = Math.ceil(K / blockSize);
+    const blob = (blockSize * bits) / 8;
+    const mask = (1 << bits) - 1;
+    // Code of (k, n): row n, block k / bs, position k % bs; bits-wide fields, low bits first.
+    const bitAt = `((n * ${blocks * blob}u + (k / ${blockSize}u) * ${blob}u) * 8u + (k % ${blockSize}u) * ${bits}u)`;
+    const codesRaw = x[1].weight !== undefined && x[1].layout === 'raw';
+    const code = codesRaw
+        ? `f32((x0[${bitAt} >> 5u] >> (${bitAt} & 31u)) & ${mask}u)`
+        : `f32((u32(x0[${bitAt} >> 3u]) >> (${bitAt} & 7u)) & ${mask}u)`;
+    const scale = `x1[n * ${blocks}u + k / ${blockSize}u]`;
+    const inputs = [x[1], x[2]];
+    const packed = codesRaw ? [0] : [];
+    let zero = wgslLiteral(2 ** (bits - 1), 'f32');
+    const zp = x[3];
+    if (zp !== undefined) {
+        inputs.push(zp);
+        if (zp.dtype === 'uint8') {
+            const perRow = Math.ceil((blocks * bits) / 8);
+            const zbit = `((n * ${perRow}u) * 8u + (k / ${blockSize}u) * ${bits}u)`;
+            const raw = zp.weight !== undefined && zp.layout === 'raw';
+            if (raw)
+                packed.push(2);
+            zero = raw
+                ? `f32((x2[${zbit} >> 5u] >> (${zbit} & 31u)) & ${mask}u)`
+                : `f32((u32(x2[${zbit} >> 3u]) >> (${zbit} & 7u)) & ${mask}u)`;
+        }
+        else
+            zero = `x2[n * ${blocks}u + k / ${blockSize}u]`;
+    }
+    const bias = x[5];
+    // Whole words at a time when each word holds codes of one block and row/block starts are
+    // word-aligned: one index computation, scale and zero point per word instead of per code.
+    const perWord = 32 / bits;
+    let stage;
+    if (codesRaw && blob % 4 === 0 && blockSize % perWord === 0) {
+        const wordsPerColumn = 32 / perWord;
+        const wz = zero.replace(/\bk \/ /g, 'kb / ').replace(/\(k \/ /g, '(kb / ');
+        const ws = scale.replace(/k \//g, 'kb /');
+        const body = [];
+        body.push(`    for (var e = li; e < ${32 * wordsPerColumn}u; e = e + 64u) {`);
+        body.push(`      let c = e / ${wordsPerColumn}u; let w = e % ${wordsPerColumn}u;`);
+        body.push(`      let n = col0 + c; let kb = k0 + w * ${perWord}u;`);
+        body.push(`      var word = 0u; var s = 0.0; var z = 0.0;`);
+        body.push(`      if (n < ${N}u && kb < ${K}u) {`);
+        body.push(`        word = x0[n * ${(blocks * blob) / 4}u + (kb / ${blockSize}u) * ${blob / 4}u + (kb % ${blockSize}u) / ${perWord}u];`);
+        body.push(`        s = ${ws}; z = ${wz};`);
+        body.push('      }');
+        for (let j = 0; j < perWord; j++)
+            body.push(`      Bs[(w * ${perWord}u + ${j}u) * 32u + c] = select(0.0, (f32((word >> ${j * bits}u) & ${mask}u) - z) * s, kb + ${j}u < ${K}u);`);
+        body.push('    }');
+        stage = body.join('\n');
+    }
+    // Small M: column n's codes are contiguous along k, so a thread reads whole words.
+    let column;
+    if (codesRaw && blob % 4 === 0 && blockSize % perWord === 0) {
+        const wz = zero.replace(/\bk \/ /g, 'kb / ');
+        const ws = scale.replace(/k \//g, 'kb /');
+        column = (fma) => {
+            const body = [];
+            body.push(`  for (var blk = 0u; blk < ${blocks}u; blk = blk + 1u) {`);
+            body.push(`    let kb = blk * ${blockSize}u;`);
+            body.push(`    let s = ${ws}; let z = ${wz};`);
+            body.push(`    for (var w = 0u; w < ${blob / 4}u; w = w + 1u) {`);
+            body.push(`      let word = x0[n * ${(blocks * blob) / 4}u + blk * ${blob / 4}u + w];`);
+            body.push(`      let k0 = kb + w * ${perWord}u;`);
+            for (let j = 0; j < perWord; j++) {
+                const v = `(f32((word >> ${j * bits}u) & ${mask}u) - z) * s`;
+                const stmt = `{ let v = ${v}; ${fma(`k0 + ${j}u`, 'v')} }`;
+                body.push(K % blockSize === 0 ? `      ${stmt}` : `      if (k0 + ${j}u < ${K}u) ${stmt}`);
+            }
+            body.push('    }');
+            body.push('  }');
+            return body.join('\n');
+        };
+    }
+    return matmulKernel(g, {
+        label,
+        M,
+        N,
+        K,
+        batch: [],
+        a: { expr: `x0[m * ${K}u + k]`, inputs: [x[0]], packed: [] },
+        b: { expr: `(${code} - ${zero}) * ${scale}`, inputs, packed, stage, column },
+        epilogue: bias ? { expr: 'acc + x0[n]', inputs: [bias] } : undefined,
+        outDims: [...dims.slice(0, -1), N],
+    });
+}
+/** DequantizeLinear as a kernel: y = (x - zero point) * scale, per tensor, axis or block. */
+function dequantizeKernel(g, x, a, label) {
+    const dims = x[0].dims;
+    const count = dims.reduce((p, q) => p * q, 1);
+    const axis = dims.length === 0 ? 0 : a.axis < 0 ? a.axis + dims.length : a.axis;
+    const inner = dims.slice(axis + 1).reduce((p, q) => p * q, 1);
+    const scaleCount = x[1].dims.reduce((p, q) => p * q, 1);
+    const bs = a.blockSize;
+    let channel = '0u';
+    if (scaleCount > 1) {
+        if (bs > 0) {
+            // Scale dims equal the input's, except ceil(dims[axis] / bs) along axis.
+            const sDims = dims.map((d, i) => (i === axis ? Math.ceil(d / bs) : d));
+            const outer = `(i / ${dims[axis] * inner}u)`;
+            const along = `((i / ${inner}u) % ${dims[axis]}u / ${bs}u)`;
+            channel = `(${outer} * ${sDims[axis]}u + ${along}) * ${inner}u + i % ${inner}u`;
+        }
+        else
+            channel = `(i / ${inner}u) % ${dims[axis]}u`;
+    }
+    const read = (v, binding, idx) => {
+        const raw = v.weight !== undefined && v.layout === 'raw';
+        if (!raw)
+            return `f32(${binding}[${idx}])`;
+        return v.dtype === 'int8'
+            ? `f32(extractBits(i32(${binding}[(${idx}) >> 2u]), ((${idx}) & 3u) * 8u, 8u))`
+            : `f32(extractBits(${binding}[(${idx}) >> 2u], ((${idx}) & 3u) * 8u, 8u))`;
+    };
+    const packed = [];
+    if (x[0].weight !== undefined && x[0].layout === 'raw')
+        packed.push(0);
+    const inputs = [x[0], x[1]];
+    let zero = '0.0';
+    if (x[2] !== undefined) {
+        inputs.push(x[2]);
+        if (x[2].weight !== undefined && x[2].layout === 'raw')
+            packed.push(2);
+        zero = read(x[2], 'x2', channel);
+    }
+    const grid = wgslGrid(count, 64);
+    const code = [
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        `  y0[i] = (${read(x[0], 'x0', 'i')} - ${zero}) * x1[${channel}];`,
+        '}',
+    ].join('\n');
+    const dtype = x[1].dtype;
+    return g.kernel({
+        label,
+        code,
+        inputs,
+        packed,
+        outputs: [{ dtype, dims }],
+        workgroups: grid.workgroups,
+    })[0];
+}
+/**
+ * DequantizeLinear of a constant weight is deferred: MatMul/Gemm/Gather read the codes
+ * themselves (`dequantized`); any other consumer gets the kernel's result (`materialize`).
+ */
+function matmul_lowerDequantize(g, x, a, label) {
+    const constant = (v) => v === undefined || v.weight !== undefined || g.isHost(v);
+    if (x[0].weight === undefined || !constant(x[1]) || !constant(x[2]))
+        return dequantizeKernel(g, x, a, label);
+    const dims = x[0].dims;
+    return {
+        dtype: x[1].dtype,
+        dims,
+        dequantized: {
+            codes: x[0],
+            scale: x[1],
+            zeroPoint: x[2],
+            axis: dims.length === 0 ? 0 : a.axis < 0 ? a.axis + dims.length : a.axis,
+            blockSize: a.blockSize,
+        },
+        materialize: () => dequantizeKernel(g, x, a, label),
+    };
+}
+const MATMUL_HELPERS = [
+    matmulKernel,
+    matmulColumns,
+    shiftBindings,
+    operandB,
+    wgslBroadcastStrides,
+    wgslOffset,
+    wgslLiteral,
+];
+const matmul_matmulOps = {
+    MatMul: [
+        {
+            since: 1,
+            lower: ops_matmul_lowerMatMul,
+            packedInputs: [1],
+            helpers: [...MATMUL_HELPERS, matmulDims],
+        },
+    ],
+    Gemm: [
+        {
+            since: 7,
+            attributes: (n) => ({
+                alpha: n.float('alpha', 1),
+                beta: n.float('beta', 1),
+                transA: n.int('transA', 0),
+                transB: n.int('transB', 0),
+            }),
+            lower: ops_matmul_lowerGemm,
+            packedInputs: [1],
+            helpers: MATMUL_HELPERS,
+        },
+    ],
+    'com.microsoft::MatMulNBits': [
+        {
+            since: 1,
+            attributes: (n) => {
+                const bits = n.int('bits', 4);
+                if (![2, 4, 8].includes(bits))
+                    return { unsupported: `uses ${bits}-bit codes; the webgpu target reads 2, 4 and 8` };
+                if (n.inputs[4])
+                    return { unsupported: 'has a g_idx input (act-order), which the webgpu target does not read' };
+                return { K: n.int('K', 0), N: n.int('N', 0), bits, blockSize: n.int('block_size', 32) };
+            },
+            lower: matmul_lowerMatMulNBits,
+            packedInputs: [1, 3],
+            helpers: MATMUL_HELPERS,
+        },
+    ],
+    DequantizeLinear: [
+        {
+            since: 10,
+            attributes: (n) => ({ axis: n.int('axis', 1), blockSize: n.int('block_size', 0) }),
+            lower: matmul_lowerDequantize,
+            packedInputs: [0, 2],
+            helpers: [dequantizeKernel, wgslGrid],
+        },
+    ],
+};
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/reduce.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// WebGPU reductions: ReduceSum/Mean/Max/Min/Prod/L1/L2/SumSquare/LogSum/LogSumExp, ArgMax
+// and ArgMin, plus the row-kernel builder the normalizations share. A reduction sees its
+// input as rows (one per output element, over the kept axes) of n elements (over the
+// reduced axes, any strides). Long rows get one workgroup each: its threads stride over
+// the row and combine their partial results by a tree in workgroup memory; short rows, or
+// many strided rows, get one thread each. When every input is host data (shape
+// arithmetic) the reduction runs in JavaScript.
+//   reduceOps.ReduceMean[1].lower(g, [x, axes], { op: 'ReduceMean', axes: null, keep: true, noop: false }, 'RM_2')
+
+/** `dims` seen as rows over the kept axes and elements over the `reduced` ones (unit dims dropped, neighbours merged). */
+function rowLayout(dims, reduced) {
+    const strides = wgslStrides(dims);
+    const parts = [];
+    for (let k = 0; k < dims.length; k++) {
+        if (dims[k] === 1)
+            continue;
+        const last = parts[parts.length - 1];
+        if (last && last.r === reduced[k] && last.s === dims[k] * strides[k]) {
+            last.d *= dims[k];
+            last.s = strides[k];
+        }
+        else
+            parts.push({ d: dims[k], s: strides[k], r: reduced[k] });
+    }
+    const outer = parts.filter((p) => !p.r);
+    const inner = parts.filter((p) => p.r);
+    return {
+        rows: outer.reduce((p, q) => p * q.d, 1),
+        n: inner.reduce((p, q) => p * q.d, 1),
+        base: wgslOffset(outer.map((p) => p.d), outer.map((p) => p.s), 'row'),
+        elem: wgslOffset(inner.map((p) => p.d), inner.map((p) => p.s), 'j'),
+    };
+}
+/**
+ * Threads per row: a workgroup for long rows, one thread for rows up to 256 elements or many
+ * strided ones. (bench/webgpu.mjs: on SwiftShader a 64-thread workgroup per 128-element row
+ * made bert's LayerNorms 8 of 38 ms; one thread per row, 0.3 ms.)
+ */
+function rowGroupSize(layout) {
+    if (layout.n <= 256)
+        return 0;
+    if (layout.elem !== 'j' && layout.rows >= 1024)
+        return 0;
+    return layout.n <= 256 ? 64 : layout.n <= 2048 ? 128 : 256;
+}
+/** WGSL of a row kernel and its workgroup counts (rows beyond 65535 workgroups continue in y). */
+function rowKernelCode(k) {
+    const { rows, n, base, elem } = k.layout;
+    const wg = k.group;
+    const per = wg > 0 ? Math.ceil(n / wg) : n;
+    const passes = k.phases.length + (k.perElement && k.perElement.length > 0 ? 1 : 0);
+    const cache = passes >= 2 && per >= 1 && per <= 16;
+    const guard = wg > 0 && n % wg !== 0;
+    const indent = (lines) => lines.map((l) => `  ${l}`);
+    // One pass over the row: `body` sees v (the element), j (its index in the row) and off.
+    const loop = (body, fill = false) => {
+        if (cache) {
+            const value = fill ? [`cache[k] = ${k.load};`] : ['let v = cache[k];'];
+            const inner = [`let off = base + ${elem};`, ...value, ...body];
+            return [
+                `for (var k = 0u; k < ${per}u; k++) {`,
+                `  let j = ${wg > 0 ? `lid + k * ${wg}u` : 'k'};`,
+                ...(guard ? [`  if (j < ${n}u) {`, ...indent(indent(inner)), '  }'] : indent(inner)),
+                '}',
+            ];
+        }
+        return [
+            `for (var j = ${wg > 0 ? 'lid' : '0u'}; j < ${n}u; j += ${wg > 0 ? wg : 1}u) {`,
+            `  let off = base + ${elem};`,
+            `  let v = ${k.load};`,
+            ...indent(body),
+            '}',
+        ];
+    };
+    const better = (p, b, bi, a, ai) => `(${b} ${p.arg === 'max' ? '>' : '<'} ${a} || (${b} == ${a} && ${bi} ${p.last ? '>' : '<'} ${ai}))`;
+    const shared = new Set();
+    const body = [];
+    if (cache) {
+        body.push(`var cache: array<${k.vtype}, ${per}>;`);
+        body.push(...loop([], true));
+    }
+    k.phases.forEach((p, q) => {
+        const acc = `acc${q}`;
+        const idx = `acc${q}_i`;
+        body.push(`var ${acc}: ${p.type} = ${p.init};`);
+        if (p.arg) {
+            body.push(`var ${idx}: u32 = ${p.last ? '0u' : '0xffffffffu'};`);
+            body.push(...loop([
+                `let w: ${p.type} = ${p.value};`,
+                `if ${better(p, 'w', 'j', acc, idx)} { ${acc} = w; ${idx} = j; }`,
+            ]));
+        }
+        else
+            body.push(...loop([`${acc} = ${p.combine(acc, p.value)};`]));
+        let total = acc;
+        let totalIndex = idx;
+        if (wg > 0) {
+            const red = `red_${p.type}`;
+            shared.add(`var<workgroup> ${red}: array<${p.type}, ${wg}>;`);
+            if (p.arg)
+                shared.add(`var<workgroup> red_index: array<u32, ${wg}>;`);
+            body.push(`${red}[lid] = ${acc};`);
+            if (p.arg)
+                body.push(`red_index[lid] = ${idx};`);
+            body.push('workgroupBarrier();');
+            body.push(`for (var s = ${wg / 2}u; s > 0u; s = s / 2u) {`);
+            if (p.arg)
+                body.push('  if (lid < s) {', `    let b = ${red}[lid + s];`, '    let bi = red_index[lid + s];', `    if ${better(p, 'b', 'bi', `${red}[lid]`, 'red_index[lid]')} { ${red}[lid] = b; red_index[lid] = bi; }`, '  }');
+            else
+                body.push(`  if (lid < s) { ${red}[lid] = ${p.combine(`${red}[lid]`, `${red}[lid + s]`)}; }`);
+            body.push('  workgroupBarrier();', '}');
+            body.push(`let ${acc}_all = ${red}[0];`);
+            if (p.arg)
+                body.push(`let ${idx}_all = red_index[0];`);
+            body.push('workgroupBarrier();');
+            total = `${acc}_all`;
+            totalIndex = `${idx}_all`;
+        }
+        body.push(`let ${p.name} = ${p.result ? p.result(total) : total};`);
+        if (p.arg)
+            body.push(`let ${p.name}_i = ${totalIndex};`);
+    });
+    body.push(...(k.lets ?? []));
+    if (k.perRow && k.perRow.length > 0)
+        body.push(...(wg > 0 ? ['if (lid == 0u) {', ...indent(k.perRow), '}'] : k.perRow));
+    if (k.perElement && k.perElement.length > 0)
+        body.push(...loop(k.perElement));
+    const size = wg > 0 ? wg : 64;
+    const groups = wg > 0 ? Math.max(1, rows) : Math.max(1, Math.ceil(rows / 64));
+    const nx = Math.min(groups, 65535);
+    const main = [
+        ...shared,
+        `@compute @workgroup_size(${size})`,
+        wg > 0
+            ? 'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {'
+            : 'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        wg > 0 ? `  let row = wid.x + wid.y * ${nx}u;` : `  let row = gid.x + gid.y * ${nx * 64}u;`,
+        `  if (row >= ${rows}u) { return; }`,
+        `  let base = ${base};`,
+        ...indent(body),
+        '}',
+    ].join('\n');
+    const code = [...wgslFunctions(main, () => ''), main].join('\n');
+    return { code, workgroups: [nx, Math.ceil(groups / nx), 1] };
+}
+/** WGSL of ±∞ (f32) or the extreme i32, for max/min starts. */
+function reduceExtreme(type, positive) {
+    if (type === 'f32')
+        return positive ? 'mc_bits(0x7f800000u)' : 'mc_bits(0xff800000u)';
+    return positive ? 'i32(2147483647)' : 'bitcast<i32>(0x80000000u)';
+}
+/** The row phases and final expression of reduction `op` over n elements of WGSL type `t`. */
+function reducePlan(op, t, n) {
+    const floatOnly = op === 'ReduceL2' || op === 'ReduceLogSum' || op === 'ReduceLogSumExp';
+    const a = floatOnly ? 'f32' : t;
+    const v = floatOnly && t !== 'f32' ? 'f32(v)' : 'v';
+    const zero = a === 'f32' ? '0.0' : '0';
+    const add = (p, q) => `${p} + ${q}`;
+    const sum = (name, value) => ({ name, type: a, init: zero, value, combine: add });
+    switch (op) {
+        case 'ReduceSum':
+            return { phases: [sum('r', v)], final: 'r', accType: a };
+        case 'ReduceMean':
+            return {
+                phases: [sum('r', v)],
+                final: a === 'f32' ? `r / ${wgslLiteral(n, 'f32')}` : `r / ${wgslLiteral(n, 'i32')}`,
+                accType: a,
+            };
+        case 'ReduceMax':
+        case 'ReduceMin': {
+            const max = op === 'ReduceMax';
+            const phase = {
+                name: 'r',
+                type: a,
+                init: reduceExtreme(a, !max),
+                value: v,
+                combine: (p, q) => `${max ? 'max' : 'min'}(${p}, ${q})`,
+            };
+            return { phases: [phase], final: 'r', accType: a };
+        }
+        case 'ReduceProd':
+            return {
+                phases: [
+                    { name: 'r', type: a, init: a === 'f32' ? '1.0' : '1', value: v, combine: (p, q) => `${p} * ${q}` },
+                ],
+                final: 'r',
+                accType: a,
+            };
+        case 'ReduceL1':
+            return { phases: [sum('r', `abs(${v})`)], final: 'r', accType: a };
+        case 'ReduceL2':
+            return { phases: [sum('r', `${v} * ${v}`)], final: 'sqrt(r)', accType: a };
+        case 'ReduceSumSquare':
+            return { phases: [sum('r', `${v} * ${v}`)], final: 'r', accType: a };
+        case 'ReduceLogSum':
+            return { phases: [sum('r', v)], final: 'log(r)', accType: a };
+        case 'ReduceLogSumExp':
+            return {
+                phases: [
+                    {
+                        name: 'mx',
+                        type: a,
+                        init: reduceExtreme(a, false),
+                        value: v,
+                        combine: (p, q) => `max(${p}, ${q})`,
+                    },
+                    sum('r', `exp(${v} - mx)`),
+                ],
+                final: 'log(r) + mx',
+                accType: a,
+            };
+        default:
+            throw new Error(`internal: no reduction ${op}`);
+    }
+}
+/** Sorted axes to reduce, or null for the identity (empty axes with noop_with_empty_axes). */
+function gpuReduceAxes(g, x, a) {
+    const rank = x[0].dims.length;
+    const given = a.axes ?? (x[1] !== undefined ? g.ints(x[1], 'the axes') : []);
+    if (given.length === 0)
+        return a.noop ? null : Array.from(x[0].dims.keys());
+    return given.map((axis) => g.axis(axis, rank)).sort((p, q) => p - q);
+}
+function lowerGpuReduce(g, x, a, label) {
+    const axes = gpuReduceAxes(g, x, a);
+    if (axes === null)
+        return x[0];
+    const dims = x[0].dims;
+    const reduced = dims.map((_, k) => axes.includes(k));
+    const outDims = a.keep ? dims.map((d, k) => (reduced[k] ? 1 : d)) : dims.filter((_, k) => !reduced[k]);
+    const layout = rowLayout(dims, reduced);
+    if (layout.rows === 0)
+        return g.host(x[0].dtype, outDims, []);
+    const t = g.wgslType(x[0].dtype);
+    const plan = reducePlan(a.op, t, layout.n);
+    const final = plan.accType === t ? plan.final : `${t}(${plan.final})`;
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load: 'x0[off]',
+        vtype: t,
+        phases: plan.phases,
+        perRow: [`y0[row] = ${final};`],
+    });
+    return g.kernel({
+        label,
+        code,
+        inputs: [x[0]],
+        outputs: [{ dtype: x[0].dtype, dims: outDims }],
+        workgroups,
+    })[0];
+}
+function lowerGpuArgReduce(g, x, a, label) {
+    const dims = x[0].dims;
+    const axis = g.axis(a.axis, dims.length);
+    const reduced = dims.map((_, k) => k === axis);
+    const outDims = a.keep ? dims.map((d, k) => (k === axis ? 1 : d)) : dims.filter((_, k) => k !== axis);
+    const layout = rowLayout(dims, reduced);
+    if (layout.rows === 0)
+        return g.host('int64', outDims, []);
+    const t = g.wgslType(x[0].dtype);
+    const max = a.op === 'ArgMax';
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load: 'x0[off]',
+        vtype: t,
+        phases: [
+            {
+                name: 'r',
+                type: t,
+                init: reduceExtreme(t, !max),
+                value: 'v',
+                arg: max ? 'max' : 'min',
+                last: a.last,
+            },
+        ],
+        perRow: ['y0[row] = i32(r_i);'],
+    });
+    return g.kernel({
+        label,
+        code,
+        inputs: [x[0]],
+        outputs: [{ dtype: 'int64', dims: outDims }],
+        workgroups,
+    })[0];
+}
+/** Rows of host data over the kept axes (elements in row-major order of the reduced axes). */
+function hostRows(dims, reduced, data) {
+    const kept = dims.map((d, k) => (reduced[k] ? 1 : d));
+    const rows = Array.from({ length: kept.reduce((p, d) => p * d, 1) }, () => []);
+    const index = new Array(dims.length).fill(0);
+    for (let i = 0; i < data.length; i++) {
+        let at = 0;
+        for (let k = 0; k < dims.length; k++)
+            at = at * kept[k] + (reduced[k] ? 0 : index[k]);
+        rows[at].push(Number(data[i]));
+        for (let k = dims.length - 1; k >= 0; k--) {
+            if (++index[k] < dims[k])
+                break;
+            index[k] = 0;
+        }
+    }
+    return rows;
+}
+function hostGpuReduce(g, x, a) {
+    const axes = gpuReduceAxes(g, x, a);
+    if (axes === null)
+        return x[0];
+    const dims = x[0].dims;
+    const reduced = dims.map((_, k) => axes.includes(k));
+    const rows = hostRows(dims, reduced, g.numbers(x[0], 'the input'));
+    const fold = (r) => {
+        const sum = (f) => r.reduce((p, v) => p + f(v), 0);
+        switch (a.op) {
+            case 'ReduceSum':
+                return sum((v) => v);
+            case 'ReduceMean': {
+                const m = sum((v) => v) / r.length;
+                return x[0].dtype === 'float32' || x[0].dtype === 'float16' ? m : Math.trunc(m);
+            }
+            case 'ReduceMax':
+                return r.reduce((p, v) => Math.max(p, v), -Infinity);
+            case 'ReduceMin':
+                return r.reduce((p, v) => Math.min(p, v), Infinity);
+            case 'ReduceProd':
+                return r.reduce((p, v) => p * v, 1);
+            case 'ReduceL1':
+                return sum(Math.abs);
+            case 'ReduceL2':
+                return Math.sqrt(sum((v) => v * v));
+            case 'ReduceSumSquare':
+                return sum((v) => v * v);
+            case 'ReduceLogSum':
+                return Math.log(sum((v) => v));
+            default: {
+                const mx = r.reduce((p, v) => Math.max(p, v), -Infinity);
+                return Math.log(sum((v) => Math.exp(v - mx))) + mx;
+            }
+        }
+    };
+    const outDims = a.keep ? dims.map((d, k) => (reduced[k] ? 1 : d)) : dims.filter((_, k) => !reduced[k]);
+    return g.host(x[0].dtype, outDims, rows.map(fold));
+}
+function hostGpuArgReduce(g, x, a) {
+    const dims = x[0].dims;
+    const axis = g.axis(a.axis, dims.length);
+    const rows = hostRows(dims, dims.map((_, k) => k === axis), g.numbers(x[0], 'the input'));
+    const sign = a.op === 'ArgMax' ? 1 : -1;
+    const pick = (r) => {
+        let best = 0;
+        for (let j = 1; j < r.length; j++)
+            if (sign * r[j] > sign * r[best] || (a.last && r[j] === r[best]))
+                best = j;
+        return best;
+    };
+    const outDims = a.keep ? dims.map((d, k) => (k === axis ? 1 : d)) : dims.filter((_, k) => k !== axis);
+    return g.host('int64', outDims, rows.map(pick));
+}
+const ROW_HELPERS = [rowLayout, rowGroupSize, rowKernelCode, wgslOffset, wgslStrides, wgslFunctions];
+const REDUCE_HELPERS = [...ROW_HELPERS, reducePlan, reduceExtreme, gpuReduceAxes, hostRows, wgslLiteral];
+/** Helpers of every row kernel (the normalizations list these too). */
+const ROW_KERNEL_HELPERS = [...ROW_HELPERS, reduceExtreme];
+/** A reduction whose axes moved from attribute to input at opset `inputSince`. */
+function reduction(op, inputSince) {
+    const common = {
+        lower: lowerGpuReduce,
+        host: hostGpuReduce,
+        helpers: REDUCE_HELPERS,
+    };
+    return [
+        {
+            since: 1,
+            attributes: (n) => ({
+                op,
+                axes: n.ints('axes') ?? null,
+                keep: n.int('keepdims', 1) === 1,
+                noop: false,
+            }),
+            ...common,
+        },
+        {
+            since: inputSince,
+            attributes: (n) => ({
+                op,
+                axes: null,
+                keep: n.int('keepdims', 1) === 1,
+                noop: n.int('noop_with_empty_axes', 0) === 1,
+            }),
+            ...common,
+        },
+    ];
+}
+function argReduction(op) {
+    return [
+        {
+            since: 1,
+            attributes: (n) => ({
+                op,
+                axis: n.int('axis', 0),
+                keep: n.int('keepdims', 1) === 1,
+                last: n.int('select_last_index', 0) === 1,
+            }),
+            lower: lowerGpuArgReduce,
+            host: hostGpuArgReduce,
+            helpers: REDUCE_HELPERS,
+        },
+    ];
+}
+const reduce_reduceOps = {
+    ReduceSum: reduction('ReduceSum', 13),
+    ReduceMean: reduction('ReduceMean', 18),
+    ReduceMax: reduction('ReduceMax', 18),
+    ReduceMin: reduction('ReduceMin', 18),
+    ReduceProd: reduction('ReduceProd', 18),
+    ReduceL1: reduction('ReduceL1', 18),
+    ReduceL2: reduction('ReduceL2', 18),
+    ReduceSumSquare: reduction('ReduceSumSquare', 18),
+    ReduceLogSum: reduction('ReduceLogSum', 18),
+    ReduceLogSumExp: reduction('ReduceLogSumExp', 18),
+    ArgMax: argReduction('ArgMax'),
+    ArgMin: argReduction('ArgMin'),
+};
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/normalization.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// WebGPU normalizations: LayerNormalization, RMSNormalization, (Skip)SimplifiedLayerNormalization
+// and SkipLayerNormalization, Softmax / LogSoftmax, InstanceNormalization, GroupNormalization
+// (row kernels, see reduce.ts: one workgroup per long row, a tree reduction in workgroup
+// memory, then the row is normalized in the same kernel) and inference BatchNormalization
+// (an elementwise kernel). Means and variances are two-pass in f32 (mean, then squared
+// deviations), with a short row's elements held in registers between passes.
+//   normalizationOps.Softmax[1].lower(g, [x], { axis: -1, legacy: false, log: false }, 'Softmax_9')
+
+
+/**
+ * Phases of a row's mean and variance, or (rms) of its mean square, over rows of n. The
+ * mean is two-part: m1 (the f32 mean) plus c, the mean of the deviations from m1, so that
+ * `((v - m1) - c)` keeps the accuracy of a float64 mean; the variance is the mean squared
+ * deviation from m1 less c² (c is tiny, so nothing cancels). Defines m1, c, mean, vr / ms.
+ */
+function normPhases(rms, n) {
+    const count = wgslLiteral(n, 'f32');
+    const add = (p, q) => `${p} + ${q}`;
+    const mean = (name, type, init, value) => ({
+        name,
+        type,
+        init,
+        value,
+        combine: add,
+        result: (acc) => `${acc} / ${count}`,
+    });
+    if (rms)
+        return { phases: [mean('ms', 'f32', '0.0', 'v * v')], lets: [] };
+    return {
+        phases: [
+            mean('m1', 'f32', '0.0', 'v'),
+            mean('sd', 'vec2f', 'vec2f(0.0)', 'vec2f(v - m1, (v - m1) * (v - m1))'),
+        ],
+        lets: ['let c = sd.x;', 'let mean = m1 + c;', 'let vr = max(sd.y - c * c, 0.0);'],
+    };
+}
+/** Offset into a scale-like tensor broadcast over `normDims`, at row element `j`. */
+function normParamOffset(g, v, normDims, what) {
+    const dims = v.dims.slice();
+    while (dims.length > normDims.length && dims[0] === 1)
+        dims.shift();
+    const ok = dims.length <= normDims.length &&
+        dims.every((d, i) => d === 1 || d === normDims[normDims.length - dims.length + i]);
+    if (!ok)
+        g.fail(`${what} of shape [${v.dims.join(', ')}] does not broadcast to [${normDims.join(', ')}]`);
+    return wgslOffset(normDims, wgslBroadcastStrides(dims, normDims), 'j');
+}
+function lowerGpuRowNorm(g, x, a, label) {
+    const input = x[a.x];
+    const dims = input.dims;
+    const axis = g.axis(a.axis, dims.length);
+    const normDims = dims.slice(axis);
+    const layout = rowLayout(dims, dims.map((_, k) => k >= axis));
+    const inputs = [input];
+    const role = (k) => (k >= 0 ? x[k] : undefined);
+    const bind = (v) => {
+        inputs.push(v);
+        return `x${inputs.length - 1}`;
+    };
+    let load = 'x0[off]';
+    const skip = role(a.skip);
+    if (skip)
+        load += ` + ${bind(skip)}[${wgslOffset(dims, wgslBroadcastStrides(skip.dims, dims), 'off')}]`;
+    const bias = role(a.bias);
+    if (bias)
+        load += ` + ${bind(bias)}[${normParamOffset(g, bias, normDims, 'the bias')}]`;
+    let y = a.rms ? 'v * inv' : '((v - m1) - c) * inv';
+    const scale = role(a.scale);
+    if (scale)
+        y += ` * ${bind(scale)}[${normParamOffset(g, scale, normDims, 'the scale')}]`;
+    const shift = role(a.shift);
+    if (shift)
+        y += ` + ${bind(shift)}[${normParamOffset(g, shift, normDims, 'the bias')}]`;
+    const statsDims = dims.map((d, k) => (k < axis ? d : 1));
+    const stats = normPhases(a.rms, layout.n);
+    const wanted = ['y', ...a.outputs.filter((r) => r !== '' && r !== 'y')];
+    const out = (r) => `y${wanted.indexOf(r)}`;
+    const perRow = [];
+    if (wanted.includes('mean'))
+        perRow.push(`${out('mean')}[row] = mean;`);
+    if (wanted.includes('inv'))
+        perRow.push(`${out('inv')}[row] = inv;`);
+    const perElement = [`${out('y')}[off] = ${y};`];
+    if (wanted.includes('sum'))
+        perElement.push(`${out('sum')}[off] = v;`);
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load,
+        vtype: 'f32',
+        phases: stats.phases,
+        lets: [...stats.lets, `let inv = 1.0 / sqrt(${a.rms ? 'ms' : 'vr'} + ${wgslLiteral(a.epsilon, 'f32')});`],
+        perRow,
+        perElement,
+    });
+    const results = g.kernel({
+        label,
+        code,
+        inputs,
+        outputs: wanted.map((r) => ({
+            dtype: r === 'mean' || r === 'inv' ? 'float32' : input.dtype,
+            dims: r === 'mean' || r === 'inv' ? statsDims : dims,
+        })),
+        workgroups,
+    });
+    return a.outputs.map((r) => results[Math.max(0, wanted.indexOf(r))]);
+}
+function lowerGpuSoftmax(g, x, a, label) {
+    const dims = x[0].dims;
+    const axis = g.axis(a.axis, dims.length);
+    const layout = rowLayout(dims, dims.map((_, k) => (a.legacy ? k >= axis : k === axis)));
+    const phases = [
+        {
+            name: 'mx',
+            type: 'f32',
+            init: 'mc_bits(0xff800000u)',
+            value: 'v',
+            combine: (p, q) => `max(${p}, ${q})`,
+        },
+        { name: 'sm', type: 'f32', init: '0.0', value: 'exp(v - mx)', combine: (p, q) => `${p} + ${q}` },
+    ];
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load: 'x0[off]',
+        vtype: 'f32',
+        phases,
+        lets: a.log ? ['let lse = mx + log(sm);'] : ['let rs = 1.0 / sm;'],
+        perElement: [a.log ? 'y0[off] = v - lse;' : 'y0[off] = exp(v - mx) * rs;'],
+    });
+    return g.kernel({ label, code, inputs: [x[0]], outputs: [{ dtype: x[0].dtype, dims }], workgroups })[0];
+}
+function lowerGpuInstanceNorm(g, x, a, label) {
+    const dims = x[0].dims;
+    if (dims.length < 2)
+        g.fail('InstanceNormalization needs an input of rank 2 or more');
+    const layout = rowLayout(dims, dims.map((_, k) => k >= 2));
+    const stats = normPhases(false, layout.n);
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load: 'x0[off]',
+        vtype: 'f32',
+        phases: stats.phases,
+        lets: [
+            ...stats.lets,
+            `let inv = 1.0 / sqrt(vr + ${wgslLiteral(a.epsilon, 'f32')});`,
+            `let ch = row % ${dims[1]}u;`,
+            'let sc = inv * x1[ch];',
+            'let sh = x2[ch];',
+        ],
+        perElement: ['y0[off] = ((v - m1) - c) * sc + sh;'],
+    });
+    return g.kernel({
+        label,
+        code,
+        inputs: [x[0], x[1], x[2]],
+        outputs: [{ dtype: x[0].dtype, dims }],
+        workgroups,
+    })[0];
+}
+function lowerGpuGroupNorm(g, x, a, label) {
+    const dims = x[0].dims;
+    if (dims.length < 2)
+        g.fail('GroupNormalization needs an input of rank 2 or more');
+    const [batch, channels] = dims;
+    if (channels % a.groups !== 0)
+        g.fail(`${channels} channels do not split into ${a.groups} groups`);
+    const spatial = dims.slice(2).reduce((p, d) => p * d, 1);
+    const perGroup = channels / a.groups;
+    const layout = rowLayout([batch, a.groups, perGroup * spatial], [false, false, true]);
+    const stats = normPhases(false, layout.n);
+    const channel = a.perChannel
+        ? `(row % ${a.groups}u) * ${perGroup}u + j / ${spatial}u`
+        : `row % ${a.groups}u`;
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load: 'x0[off]',
+        vtype: 'f32',
+        phases: stats.phases,
+        lets: [...stats.lets, `let inv = 1.0 / sqrt(vr + ${wgslLiteral(a.epsilon, 'f32')});`],
+        perElement: [`let ch = ${channel};`, 'y0[off] = ((v - m1) - c) * inv * x1[ch] + x2[ch];'],
+    });
+    return g.kernel({
+        label,
+        code,
+        inputs: [x[0], x[1], x[2]],
+        outputs: [{ dtype: x[0].dtype, dims }],
+        workgroups,
+    })[0];
+}
+function lowerGpuBatchNorm(g, x, a, label) {
+    const dims = x[0].dims;
+    const count = dims.reduce((p, d) => p * d, 1);
+    const channels = dims.length > 1 ? dims[1] : 1;
+    const spatial = dims.slice(2).reduce((p, d) => p * d, 1);
+    const grid = wgslGrid(count, 64);
+    const code = [
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        `  let c = (i / ${spatial}u) % ${channels}u;`,
+        `  let sc = x1[c] * (1.0 / sqrt(x4[c] + ${wgslLiteral(a.epsilon, 'f32')}));`,
+        '  y0[i] = x0[i] * sc + (x2[c] - x3[c] * sc);',
+        '}',
+    ].join('\n');
+    return g.kernel({
+        label,
+        code,
+        inputs: x.slice(0, 5),
+        outputs: [{ dtype: x[0].dtype, dims }],
+        workgroups: grid.workgroups,
+    })[0];
+}
+const NORM_HELPERS = [
+    ...ROW_KERNEL_HELPERS,
+    normPhases,
+    normParamOffset,
+    wgslBroadcastStrides,
+    wgslLiteral,
+    wgslOffset,
+];
+/** Output roles of LayerNormalization-like nodes, in node output order. */
+const rolesOf = (n, roles) => roles.slice(0, n.outputs.length).map((r, k) => (n.outputs[k] ? r : ''));
+function rowNorm(since, attrs, roles) {
+    return {
+        since,
+        attributes: (n) => {
+            const a = attrs(n);
+            const outputs = rolesOf(n, roles);
+            if (a.rms && outputs.includes('mean'))
+                return { unsupported: 'returns a mean, which the simplified (RMS) normalization does not compute' };
+            return { ...a, outputs };
+        },
+        lower: lowerGpuRowNorm,
+        helpers: NORM_HELPERS,
+    };
+}
+const none = { skip: -1, bias: -1, shift: -1 };
+const simplified = (n) => ({
+    ...none,
+    rms: true,
+    axis: n.int('axis', -1),
+    epsilon: n.float('epsilon', 1e-5),
+    x: 0,
+    scale: 1,
+});
+const normalization_softmax = (since, log) => ({
+    since,
+    attributes: (n) => ({ axis: n.int('axis', since >= 13 ? -1 : 1), legacy: since < 13, log }),
+    lower: lowerGpuSoftmax,
+    helpers: NORM_HELPERS,
+});
+const groupNorm = (since) => ({
+    since,
+    attributes: (n) => ({
+        epsilon: n.float('epsilon', 1e-5),
+        groups: n.int('num_groups', 1),
+        perChannel: since >= 21,
+    }),
+    lower: lowerGpuGroupNorm,
+    helpers: NORM_HELPERS,
+});
+const normalization_normalizationOps = {
+    LayerNormalization: [
+        rowNorm(17, (n) => ({
+            ...none,
+            rms: false,
+            axis: n.int('axis', -1),
+            epsilon: n.float('epsilon', 1e-5),
+            x: 0,
+            scale: 1,
+            shift: 2,
+        }), ['y', 'mean', 'inv']),
+    ],
+    RMSNormalization: [rowNorm(23, simplified, ['y'])],
+    SimplifiedLayerNormalization: [rowNorm(1, simplified, ['y', 'inv'])],
+    'com.microsoft::SimplifiedLayerNormalization': [rowNorm(1, simplified, ['y', 'inv'])],
+    'com.microsoft::SkipLayerNormalization': [
+        rowNorm(1, (n) => ({
+            rms: false,
+            axis: -1,
+            epsilon: n.float('epsilon', 1e-12),
+            x: 0,
+            skip: 1,
+            scale: 2,
+            shift: 3,
+            bias: 4,
+        }), ['y', 'mean', 'inv', 'sum']),
+    ],
+    'com.microsoft::SkipSimplifiedLayerNormalization': [
+        rowNorm(1, (n) => ({
+            rms: true,
+            axis: -1,
+            epsilon: n.float('epsilon', 1e-12),
+            x: 0,
+            skip: 1,
+            scale: 2,
+            shift: -1,
+            bias: 3,
+        }), ['y', 'mean', 'inv', 'sum']),
+    ],
+    Softmax: [normalization_softmax(1, false), normalization_softmax(13, false)],
+    LogSoftmax: [normalization_softmax(1, true), normalization_softmax(13, true)],
+    BatchNormalization: [
+        {
+            since: 7,
+            attributes: (n) => {
+                if (n.int('training_mode', 0) === 1 || n.outputs.slice(1).some((o) => o))
+                    return { unsupported: 'runs in training mode; the webgpu target does inference only' };
+                if (n.opset < 9 && n.int('spatial', 1) === 0)
+                    return {
+                        unsupported: 'has spatial = 0 (per-element statistics), which the webgpu target does not do',
+                    };
+                return { epsilon: n.float('epsilon', 1e-5) };
+            },
+            lower: lowerGpuBatchNorm,
+            helpers: [wgslGrid, wgslLiteral],
+        },
+    ],
+    InstanceNormalization: [
+        {
+            since: 6,
+            attributes: (n) => ({ epsilon: n.float('epsilon', 1e-5) }),
+            lower: lowerGpuInstanceNorm,
+            helpers: NORM_HELPERS,
+        },
+    ],
+    GroupNormalization: [groupNorm(18), groupNorm(21)],
+};
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/views.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// Reshape, Flatten, Squeeze and Unsqueeze as views: the output is the input's buffer seen
+// with new dims (no kernel). Target dims are computed by the webnn target's helpers
+// (ONNX's 0 / -1 in Reshape, axes from attributes or inputs), shared by both web targets.
+//   viewOps.Reshape[0].lower(g, [x, shape], { kind: 'reshape', allowzero: false }, 'Reshape_5')
+
+function viewReshape(g, x, a) {
+    return g.view(x[0], targetDims(g, x, a));
+}
+const asView = (entries) => entries.map((e) => ({
+    ...e,
+    lower: viewReshape,
+    packedInputs: [0],
+}));
+const viewOps = {
+    Reshape: asView(layoutOps.Reshape),
+    Flatten: asView(layoutOps.Flatten),
+    Squeeze: asView(layoutOps.Squeeze),
+    Unsqueeze: asView(layoutOps.Unsqueeze),
+};
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/op-registry.ts
+// The ONNX → WebGPU op table: every family's entries under one key per op ('Add',
+// 'com.microsoft::MatMulNBits'); for a node, the entry with the highest `since` ≤ the
+// model's opset for its domain wins. Shape arithmetic ops (Shape, Size, Range,
+// ConstantOfShape) and the host halves of Reshape/Gather/Concat/Slice/… are the webnn
+// target's own host evaluations: both web targets fold shape chains the same way.
+//   const found = findGpuLowering(node, graph, opsets); // { entry, attrs } | { reason }
+
+
+
+
+
+
+
+
+
+
+const op_registry_FAMILIES = [
+    shapeValueOps,
+    elementwiseOps,
+    viewOps,
+    layout_layoutOps,
+    gather_gatherOps,
+    matmul_matmulOps,
+    normalization_normalizationOps,
+    reduce_reduceOps,
+    conv_convOps,
+];
+const WEBGPU_OPS = Object.assign({}, ...op_registry_FAMILIES);
+/** Op keys the webgpu target lowers, sorted (for `model-convert list`). */
+function supportedGpuOpKeys() {
+    return Object.keys(WEBGPU_OPS).sort();
+}
+function findGpuLowering(node, graph, opsets) {
+    return findEntry(WEBGPU_OPS, 'WebGPU', node, graph, opsets);
+}
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/plan-context.ts
+/* istanbul ignore file -- copied into generated model.js as source text; instrumenting it would break that copy */
+// WebgpuPlanContext: what op lowerings plan with, inside a generated model.js. For one
+// input-shape signature it walks the graph once: shape arithmetic (Shape → Gather → Concat
+// → Reshape chains, Range, ConstantOfShape, …) is evaluated in JavaScript on host values,
+// everything else becomes kernel dispatches whose WGSL is specialised for the concrete
+// dims. Each dispatch reads and writes logical buffers; the session then gives logical
+// buffers physical GPU buffers by liveness (plan-memory in module-session.ts).
+//
+// Copied into model.js with Function.prototype.toString(): it must not use anything
+// imported or defined at module level (type imports are erased and fine).
+//   const g = new WebgpuPlanContext(weightTable, decodeWeight, f16);
+//   const [y] = g.node(OP_Add_7, [a, b], {}, 'Add_3');
+class WebgpuPlanContext {
+    f16;
+    buffers = [];
+    steps = [];
+    /** Label of the node being planned, for messages. */
+    at = '';
+    weightTable;
+    decodeWeight;
+    weightValues = new Map();
+    weightBuffers = new Map();
+    unpacked = new Map();
+    constructor(weightTable, decodeWeight, f16) {
+        this.weightTable = weightTable;
+        this.decodeWeight = decodeWeight;
+        this.f16 = f16;
+    }
+    // ---- values ----
+    input(name, dtype, dims) {
+        const id = this.buffers.push({ kind: 'input', bytes: 4 * this.count(dims), input: name }) - 1;
+        return { dtype, dims: dims.slice(), buffer: id };
+    }
+    weight(index) {
+        let v = this.weightValues.get(index);
+        if (!v) {
+            const entry = this.weightTable[index];
+            v = { dtype: entry.dtype, dims: entry.dims.slice(), weight: index, layout: entry.gpu };
+            this.weightValues.set(index, v);
+        }
+        return v;
+    }
+    isHost(v) {
+        return v.data !== undefined || (v.weight !== undefined && this.weightTable[v.weight].gpu === undefined);
+    }
+    host(dtype, dims, data) {
+        const count = this.count(dims);
+        if (data.length !== count)
+            this.fail(`internal: ${data.length} values for shape [${dims.join(', ')}]`);
+        let out;
+        if (dtype === 'float32' || dtype === 'float16')
+            out = Float32Array.from(data);
+        else if (dtype === 'bool')
+            out = Uint8Array.from(data, (x) => (x ? 1 : 0));
+        else
+            out = Float64Array.from(data, (x) => (Number.isNaN(x) ? 0 : Math.trunc(x)));
+        return { dtype, dims: dims.slice(), data: out };
+    }
+    numbers(v, what) {
+        if (v.data !== undefined)
+            return v.data;
+        if (v.weight !== undefined) {
+            v.data = this.decodeWeight(v.weight);
+            return v.data;
+        }
+        return this.fail(`${what} must be known when the plan is made, but it depends on the input values`);
+    }
+    ints(v, what) {
+        return Array.from(this.numbers(v, what), (x) => Number(x));
+    }
+    broadcastDims(a, b) {
+        const rank = Math.max(a.length, b.length);
+        const out = [];
+        for (let i = 0; i < rank; i++) {
+            const p = a[a.length - rank + i] ?? 1;
+            const q = b[b.length - rank + i] ?? 1;
+            if (p !== q && p !== 1 && q !== 1)
+                this.fail(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
+            out.push(p === 1 ? q : p);
+        }
+        return out;
+    }
+    hostMap(inputs, dtype, fn) {
+        const dims = inputs.reduce((d, v) => this.broadcastDims(d, v.dims), []);
+        const data = inputs.map((v) => this.numbers(v, 'a host operand'));
+        const strides = inputs.map((v) => this.broadcastStrides(v.dims, dims));
+        const count = this.count(dims);
+        const out = new Float64Array(count);
+        const args = new Array(inputs.length);
+        for (let i = 0; i < count; i++) {
+            let rest = i;
+            const offsets = new Array(inputs.length).fill(0);
+            for (let axis = dims.length - 1; axis >= 0; axis--) {
+                const c = rest % dims[axis];
+                rest = Math.floor(rest / dims[axis]);
+                for (let k = 0; k < inputs.length; k++)
+                    offsets[k] += c * strides[k][axis];
+            }
+            for (let k = 0; k < inputs.length; k++)
+                args[k] = Number(data[k][offsets[k]]);
+            out[i] = fn(...args);
+        }
+        return this.host(dtype, dims, out);
+    }
+    /** Strides of `dims` read as `target` (numpy broadcasting: 0 where a dim is stretched). */
+    broadcastStrides(dims, target) {
+        const out = new Array(target.length).fill(0);
+        let stride = 1;
+        for (let i = dims.length - 1; i >= 0; i--) {
+            const t = target.length - dims.length + i;
+            out[t] = dims[i] === 1 && target[t] !== 1 ? 0 : stride;
+            stride *= dims[i];
+        }
+        return out;
+    }
+    axis(axis, rank) {
+        const a = axis < 0 ? axis + rank : axis;
+        if (!(a >= 0 && a < Math.max(rank, 1)))
+            this.fail(`axis ${axis} is out of range for rank ${rank}`);
+        return a;
+    }
+    count(dims) {
+        let n = 1;
+        for (const d of dims)
+            n *= d;
+        return n;
+    }
+    fail(message) {
+        throw new Error(`node "${this.at}": ${message}`);
+    }
+    // ---- GPU ----
+    wgslType(v) {
+        if (typeof v !== 'string') {
+            const layout = v.weight !== undefined ? v.layout : undefined;
+            if (layout && layout !== 'f32' && layout !== 'i32')
+                return 'u32';
+            v = v.dtype;
+        }
+        if (v === 'float32' || v === 'float16')
+            return 'f32';
+        return v === 'bool' ? 'u32' : 'i32';
+    }
+    view(v, dims) {
+        if (this.count(dims) !== this.count(v.dims))
+            this.fail(`cannot view [${v.dims.join(', ')}] as [${dims.join(', ')}]`);
+        if (v.data !== undefined)
+            return { dtype: v.dtype, dims: dims.slice(), data: v.data };
+        // A deferred dequantization is read by index by its consumers: view its result instead.
+        if (v.materialize)
+            return this.view(this.plain(v), dims);
+        return { ...v, dims: dims.slice() };
+    }
+    kernel(spec) {
+        const inputs = spec.inputs.map((v, i) => (spec.packed?.includes(i) ? v : this.plain(v)));
+        spec = { ...spec, inputs };
+        const bindings = inputs.map((v) => this.kernelInput(v));
+        const once = bindings.length > 0 &&
+            bindings.every((id) => this.buffers[id].kind !== 'input' && this.buffers[id].kind !== 'temp');
+        const outputs = spec.outputs.map((o) => {
+            const bytes = 4 * Math.max(1, this.count(o.dims));
+            const id = this.buffers.push({ kind: once ? 'folded' : 'temp', bytes }) - 1;
+            bindings.push(id);
+            return { dtype: o.dtype, dims: o.dims.slice(), buffer: id };
+        });
+        const declarations = [
+            ...spec.inputs.map((v, i) => `@group(0) @binding(${i}) var<storage, read> x${i}: array<${this.wgslType(v)}>;`),
+            ...spec.outputs.map((o, j) => `@group(0) @binding(${spec.inputs.length + j}) var<storage, read_write> y${j}: array<${this.wgslType(o.dtype)}>;`),
+        ];
+        for (const w of spec.workgroups)
+            if (!(w >= 1 && w <= 65535))
+                this.fail(`internal: ${spec.label} dispatches ${w} workgroups`);
+        this.steps.push({
+            label: spec.label,
+            code: `${declarations.join('\n')}\n${spec.code}`,
+            bindings,
+            outputs: spec.outputs.length,
+            workgroups: spec.workgroups,
+            once,
+        });
+        return outputs;
+    }
+    /** v with one element per word: dequantized weights computed, packed weights unpacked (once per plan). */
+    plain(v) {
+        if (v.materialize) {
+            const cached = this.unpacked.get(v);
+            if (cached)
+                return cached;
+            const out = v.materialize();
+            this.unpacked.set(v, out);
+            return out;
+        }
+        const layout = v.weight !== undefined ? v.layout : undefined;
+        if (!layout || layout === 'f32' || layout === 'i32' || layout === 'u32')
+            return v;
+        const key = this.weight(v.weight);
+        const cached = this.unpacked.get(key);
+        if (cached)
+            return { ...cached, dims: v.dims.slice() };
+        const count = this.count(v.dims);
+        const groups = Math.max(1, Math.ceil(count / 64));
+        const x = Math.min(groups, 65535);
+        const signed = v.dtype === 'int8' || v.dtype === 'int4';
+        const read = layout === 'f16'
+            ? 'unpack2x16float(x0[i >> 1u])[i & 1u]'
+            : signed
+                ? 'extractBits(i32(x0[i >> 2u]), (i & 3u) * 8u, 8u)'
+                : 'i32(extractBits(x0[i >> 2u], (i & 3u) * 8u, 8u))';
+        const [out] = this.kernel({
+            label: `${this.at}#unpack`,
+            code: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.x + id.y * ${x * 64}u;
+  if (i < ${count}u) { y0[i] = ${read}; }
+}`,
+            inputs: [v],
+            packed: [0],
+            outputs: [{ dtype: v.dtype, dims: v.dims }],
+            workgroups: [x, Math.ceil(groups / 65535), 1],
+        });
+        this.unpacked.set(key, out);
+        return out;
+    }
+    /** v in a buffer of its own (a kernel result), copying a graph input or weight returned as an output. */
+    result(v) {
+        const kind = v.buffer === undefined ? undefined : this.buffers[v.buffer].kind;
+        if (kind === 'temp' || kind === 'folded')
+            return v;
+        const count = this.count(v.dims);
+        const type = this.wgslType(v.dtype);
+        if (this.wgslType(v) !== type)
+            this.fail('internal: a packed weight cannot be a graph output');
+        const groups = Math.max(1, Math.ceil(count / 64));
+        return this.kernel({
+            label: `${this.at}#copy`,
+            code: `@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.x + id.y * ${Math.min(groups, 65535) * 64}u;
+  if (i < ${count}u) { y0[i] = x0[i]; }
+}`,
+            inputs: [v],
+            outputs: [{ dtype: v.dtype, dims: v.dims }],
+            workgroups: [Math.min(groups, 65535), Math.ceil(groups / 65535), 1],
+        })[0];
+    }
+    /** Plans one node: its host evaluation when every input is host data, else its lowering. */
+    node(entry, inputs, attrs, label) {
+        this.at = label;
+        const present = inputs.filter((v) => v !== undefined);
+        const host = entry.host !== undefined && present.every((v) => this.isHost(v));
+        try {
+            const out = host
+                ? entry.host(this, inputs, attrs)
+                : entry.lower(this, inputs, attrs, label);
+            return Array.isArray(out) ? out : [out];
+        }
+        catch (error) {
+            const message = error.message;
+            if (message.startsWith('node "'))
+                throw error;
+            throw new Error(`node "${label}": ${message}`);
+        }
+    }
+    /** The logical buffer holding v on the GPU, uploading host data once per plan. */
+    kernelInput(v) {
+        if (v.buffer !== undefined)
+            return v.buffer;
+        if (v.weight !== undefined && this.weightTable[v.weight].gpu !== undefined) {
+            let id = this.weightBuffers.get(v.weight);
+            if (id === undefined) {
+                id =
+                    this.buffers.push({ kind: 'weight', bytes: this.weightTable[v.weight].bytes, weight: v.weight }) -
+                        1;
+                this.weightBuffers.set(v.weight, id);
+            }
+            return id;
+        }
+        const data = this.numbers(v, 'a constant');
+        const type = this.wgslType(v.dtype);
+        const words = type === 'f32'
+            ? Float32Array.from(data)
+            : type === 'u32'
+                ? Uint32Array.from(data, (x) => (x ? 1 : 0))
+                : Int32Array.from(data, (x) => Math.max(-2147483648, Math.min(2147483647, Number(x))));
+        const id = this.buffers.push({ kind: 'constant', bytes: 4 * Math.max(1, words.length), words }) - 1;
+        v.buffer = id;
+        return id;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/generate-module.ts
+// The WebGPU code generator: an ONNX graph → model.js (a standalone ES module, no imports,
+// for browsers and Node) + model.weights.bin. model.js holds the weight table, the run-time
+// core (WebgpuPlanContext, WebgpuSession), the lowerings of the ops this model uses (each
+// writes WGSL specialised for concrete dims) and one buildGraph(g, inputs) function with a
+// line per ONNX node, labelled with the node's name.
+//
+// Weights go to the GPU once, in the layout their consumers read: float16 and 8/4/2-bit
+// codes stay packed in u32 words where every consumer's lowering reads them packed
+// (`packedInputs`: MatMul/Gemm weights, Gather tables, DequantizeLinear and MatMulNBits
+// codes); other consumers get them as plain f32/i32 words.
+//   const { code, weights } = generateWebgpuModule(model, { source: 'bert.onnx', precision: 'fp32' });
+
+
+
+
+
+
+
+
+
+
+const WEIGHT_ALIGNMENT = 16;
+const INLINE_MAX_ELEMENTS = 16;
+/** GPU layout of a weight: packed where every consumer reads it packed, else one element per word. */
+function gpuLayout(dtype, packed) {
+    if (packed && dtype === 'float16')
+        return 'f16';
+    if (packed && (dtype === 'int8' || dtype === 'uint8'))
+        return 'raw';
+    if (dtype === 'float32' || dtype === 'float16')
+        return 'f32';
+    return dtype === 'bool' ? 'u32' : 'i32';
+}
+function ioList(values, where) {
+    return values.map((v) => {
+        const type = (0,onnx_graph/* valueInfoType */.yD)(v);
+        const dtype = elementTypeNamed(type.dtype);
+        if (!dtype)
+            throw new errors/* UserError */.yo(`${where}: "${v.name}" has element type ${type.dtype ?? 'unknown'}, which the webgpu target cannot take.`);
+        if (!type.dims)
+            throw new errors/* UserError */.yo(`${where}: "${v.name}" has no declared shape; the webgpu target needs the rank of every input and output.`);
+        return { name: v.name ?? '', dtype, dims: type.dims };
+    });
+}
+function generateWebgpuModule(model, options) {
+    const where = options.source;
+    const graph = new onnx_graph/* Graph */.TS(model.graph, where);
+    const opsets = modelOpsets(model);
+    const nodes = liveNodes(graph).filter((n) => !(n.opType === 'Constant' && (n.domain ?? '') === ''));
+    const constants = graph.constants();
+    const ids = new Identifiers();
+    const inputs = ioList(graph.inputs, where);
+    const outputs = ioList(graph.outputs, where);
+    const labels = new Set();
+    const planned = nodes.map((node, index) => {
+        const label0 = node.name || `${node.opType}_${index}`;
+        let label = label0;
+        for (let i = 2; labels.has(label); i++)
+            label = `${label0}_${i}`;
+        labels.add(label);
+        const f = findGpuLowering(node, graph, opsets);
+        if ('reason' in f)
+            throw new errors/* UserError */.yo(`${where}: node "${label}" (${node.opType}) ${f.reason}.`);
+        return {
+            inputs: [...node.input],
+            outputs: [...node.output],
+            entry: f.entry,
+            attrs: f.attrs,
+            label,
+            opType: node.opType,
+        };
+    });
+    const graphOutputs = new Set(outputs.map((o) => o.name));
+    const constantDims = (name) => constants.get(name)?.dims?.map(Number);
+    const items = fuseElementwise(fuseMatMulBias(planned, graphOutputs, constantDims), graphOutputs);
+    // A weight is packed when every consumer's lowering reads that input packed.
+    const packed = new Map();
+    for (const item of items)
+        item.inputs.forEach((input, i) => {
+            if (!input || !constants.has(input))
+                return;
+            const reads = item.entry.packedInputs?.includes(i) ?? false;
+            packed.set(input, (packed.get(input) ?? true) && reads);
+        });
+    const weights = [];
+    const chunks = [];
+    let offset = 0;
+    const declarations = [];
+    const declared = new Set();
+    const declareConstant = (name) => {
+        if (declared.has(name))
+            return;
+        declared.add(name);
+        const t = constants.get(name);
+        const id = ids.get(name);
+        const dtype = elementTypeOf(t.dataType);
+        if (!dtype)
+            throw new errors/* UserError */.yo(`${where}: tensor "${name}" has an element type the webgpu target cannot hold.`);
+        const dims = (t.dims ?? []).map(Number);
+        const count = dims.reduce((p, d) => p * d, 1);
+        const host = (0,tensor/* tensorFromProto */.As)(t, where);
+        if (count <= INLINE_MAX_ELEMENTS && dtype !== 'float16' && !packed.get(name)) {
+            const values = Array.from(host.data, (v) => Number(v));
+            declarations.push(`  const ${id} = g.host(${literal(dtype)}, ${literal(dims)}, ${literal(values)});`);
+            return;
+        }
+        const bytes = (0,tensor/* encodeRawData */.h5)(host);
+        const pad = (WEIGHT_ALIGNMENT - (offset % WEIGHT_ALIGNMENT)) % WEIGHT_ALIGNMENT;
+        if (pad > 0)
+            chunks.push(new Uint8Array(pad));
+        offset += pad;
+        weights.push({
+            dtype,
+            storage: dtype,
+            dims,
+            offset,
+            bytes: bytes.byteLength,
+            gpu: gpuLayout(dtype, packed.get(name) ?? false),
+        });
+        chunks.push(bytes);
+        offset += bytes.byteLength;
+        declarations.push(`  const ${id} = g.weight(${weights.length - 1}); // ${jsString(name)}`);
+    };
+    const library = new OpLibrary();
+    const body = [];
+    for (const i of inputs)
+        body.push(`  const ${ids.get(i.name)} = inputs[${jsString(i.name)}];`);
+    items.forEach((item, index) => {
+        for (const input of item.inputs)
+            if (input && constants.has(input))
+                declareConstant(input);
+        const entry = library.add(item.entry, item.opType);
+        const args = item.inputs.map((input) => (input ? ids.get(input) : 'undefined'));
+        const outs = item.outputs.map((o, k) => (o ? ids.get(o) : `_unused${index}_${k}`));
+        if (item.fused)
+            body.push(`  // fused: ${jsString(item.fused.join(' → ')).slice(1, -1)}`);
+        body.push(`  const [${outs.join(', ')}] = g.node(${entry}, [${args.join(', ')}], ${literal(item.attrs)}, ${jsString(item.label)});`);
+    });
+    for (const o of outputs)
+        if (constants.has(o.name))
+            declareConstant(o.name);
+    const returned = outputs.map((o) => `${jsString(o.name)}: ${ids.get(o.name)}`).join(', ');
+    const code = [
+        header(options, model, inputs, outputs, nodes.length),
+        `const WEIGHTS = ${literal(weights.map((w) => ({ ...w })))};`,
+        `const WEIGHTS_BYTES = ${offset};`,
+        `const INPUTS = ${literal(inputs)};`,
+        `const OUTPUTS = ${literal(outputs)};`,
+        '',
+        `// ---- run-time core (${version/* TOOL_NAME */.lH} ${version/* TOOL_VERSION */.wr}) ----`,
+        WebgpuPlanContext.toString(),
+        '',
+        WebgpuSession.toString(),
+        '',
+        '// ---- lowerings of the ops this model uses: each writes WGSL for concrete dims ----',
+        library.source(),
+        '',
+        '// ---- the graph: one line per ONNX node, labelled with its name ----',
+        'function buildGraph(g, inputs) {',
+        ...declarations,
+        ...body,
+        `  return { ${returned} };`,
+        '}',
+        '',
+        '/** createSession({ weights, gpu, device }) — see the header. */',
+        'export async function createSession(options = {}) {',
+        `  return ${WebgpuSession.name}.create(options, {`,
+        `    source: ${jsString(options.source)},`,
+        `    precision: ${JSON.stringify(options.precision)},`,
+        '    inputs: INPUTS,',
+        '    outputs: OUTPUTS,',
+        '    weights: WEIGHTS,',
+        '    weightsBytes: WEIGHTS_BYTES,',
+        '    buildGraph,',
+        `    PlanContext: ${WebgpuPlanContext.name},`,
+        '    moduleUrl: () => import.meta.url,',
+        '  });',
+        '}',
+        '',
+    ].join('\n');
+    return { code, weights: chunks, weightsBytes: offset, nodeCount: nodes.length, kernelNodes: items.length };
+}
+function header(options, model, inputs, outputs, nodeCount) {
+    const opset = modelOpsets(model).get('') ?? '?';
+    const io = (list) => list.map((i) => `${i.name}: ${i.dtype}[${i.dims.join(', ')}]`).join('; ');
+    return [
+        `// ${options.source} as a WebGPU module — generated by ${version/* TOOL_NAME */.lH} ${version/* TOOL_VERSION */.wr}, precision ${options.precision},`,
+        `// ONNX opset ${opset}, ${nodeCount} nodes. Standalone ES module (no imports) for browsers and Node.`,
+        '//',
+        "//   import { createSession } from './model.js';",
+        '//   const session = await createSession({ gpu });  // default navigator.gpu; or { device: GPUDevice }',
+        '//   const out = await session.run({ x: { data: Float32Array, dims: [...] } });  // { [output]: { data, dims } }',
+        '//   session.dispose();',
+        '//',
+        '// weights: model.weights.bin next to this file by default (fetch; in Node read with node:fs),',
+        '// or pass { weights: ArrayBuffer | Uint8Array | URL string }.',
+        `// inputs:  ${io(inputs)}`,
+        `// outputs: ${io(outputs)}`,
+        '// Symbolic dims take any value: one plan (WGSL kernels specialised for those dims, buffers',
+        '// reused by liveness) is made and cached per distinct input shape. int64 tensors compute as',
+        '// i32 on the GPU; float16 tensors as f32, with float16 weights kept packed in GPU memory.',
+        '// session.memory: { weightBytes, peakIntermediateBytes, kernels, dispatches }.',
+        '',
+    ]
+        .map(errors/* printable */.g$)
+        .join('\n');
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/targets/webgpu/dawn.ts
+// Where Dawn (the `webgpu` npm package) runs in Node, and with which Vulkan driver. Dawn
+// loads libvulkan.so.1 when its GPU backend starts; the dynamic loader reads the library
+// path only when a process starts, so generated modules run on Dawn in a child Node
+// process whose environment is chosen here:
+//   - a system Vulkan loader with installed drivers (a real GPU): the environment as is;
+//   - else a browser that ships SwiftShader (Debian's chromium package, or Google Chrome as
+//     on GitHub's Ubuntu runners): its own libvulkan.so.1 and SwiftShader's driver
+//     (e.g. /usr/lib/chromium/vk_swiftshader_icd.json), a CPU implementation of Vulkan.
+// VK_ICD_FILENAMES set by the user always wins.
+//   const { env, driver } = dawnEnvironment();
+
+
+
+
+
+const CHROMIUM_DIR = '/usr/lib/chromium';
+const SWIFTSHADER_ICD = external_node_path_default().join(CHROMIUM_DIR, 'vk_swiftshader_icd.json');
+/** Browser folders that ship SwiftShader's Vulkan driver and a Vulkan loader (Debian's chromium; Google Chrome, as on GitHub's Ubuntu runners). */
+const SWIFTSHADER_DIRS = [CHROMIUM_DIR, '/opt/google/chrome', '/usr/lib/chromium-browser'];
+const SYSTEM_LOADERS = [
+    '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
+    '/usr/lib/aarch64-linux-gnu/libvulkan.so.1',
+    '/usr/lib64/libvulkan.so.1',
+    '/usr/lib/libvulkan.so.1',
+];
+const ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
+function hasSystemVulkan() {
+    if (!SYSTEM_LOADERS.some((p) => (0,external_node_fs_.existsSync)(p)))
+        return false;
+    return ICD_DIRS.some((d) => {
+        try {
+            return (0,external_node_fs_.readdirSync)(d).some((f) => f.endsWith('.json'));
+        }
+        catch {
+            return false;
+        }
+    });
+}
+function dawnEnvironment(base = process.env) {
+    if (base.VK_ICD_FILENAMES) {
+        const env = { ...base };
+        if (!hasSystemVulkan() && (0,external_node_fs_.existsSync)(external_node_path_default().join(CHROMIUM_DIR, 'libvulkan.so.1')))
+            env.LD_LIBRARY_PATH = [CHROMIUM_DIR, base.LD_LIBRARY_PATH].filter(Boolean).join(':');
+        return { env, driver: `VK_ICD_FILENAMES=${base.VK_ICD_FILENAMES}` };
+    }
+    if (process.platform !== 'linux' || hasSystemVulkan())
+        return { env: { ...base }, driver: 'system Vulkan' };
+    for (const dir of SWIFTSHADER_DIRS) {
+        const icd = external_node_path_default().join(dir, 'vk_swiftshader_icd.json');
+        if (!(0,external_node_fs_.existsSync)(icd) || !(0,external_node_fs_.existsSync)(external_node_path_default().join(dir, 'libvulkan.so.1')))
+            continue;
+        return {
+            env: {
+                ...base,
+                VK_ICD_FILENAMES: icd,
+                LD_LIBRARY_PATH: [dir, base.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+            },
+            driver: `SwiftShader (${dir})`,
+        };
+    }
+    return { env: { ...base }, driver: 'system Vulkan' };
+}
+/** file: URL of the `webgpu` package's entry: from here, or installed into the runner's tool cache. */
+async function webgpuPackageUrl() {
+    return (0,external_node_url_namespaceObject.pathToFileURL)(await (0,native_backends/* nativeEntryPath */.Nk)('webgpu', version/* WEBGPU_VERSION */.Wx)).href;
+}
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/module-runner.ts
+// Runs a generated webgpu model.js the way a user would — import() of the file, then
+// createSession({ gpu }) — on Dawn (the `webgpu` npm package) in a child Node process
+// with the Vulkan environment of dawn.ts, and converts between HostTensors and the module
+// contract's { data, dims }. Messages cross with Node's 'advanced' IPC serialization, so
+// typed arrays arrive as typed arrays.
+//   const runner = await createWebgpuRunner('out/webgpu/fp32/model.js');
+//   const out = await runner.run({ input_ids: { dtype: 'int64', dims: [1, 16], data } });
+
+
+
+/** The child: loads Dawn and the module, then answers run requests until told to close. */
+const WORKER_SOURCE = `
+const send = (m) => process.send(m);
+// gpu and adapter stay referenced for the process's life: Dawn's instance must outlive the device.
+let session, gpu, adapter;
+const debug = process.env.MC_DEBUG ? (...a) => console.error('[dawn-child]', ...a) : () => {};
+process.on('message', async (m) => {
+  debug('message', m.type);
+  try {
+    if (m.type === 'open') {
+      const { create } = await import(m.webgpu);
+      gpu = create([]);
+      adapter = await gpu.requestAdapter();
+      if (!adapter) throw new Error('Dawn found no GPU adapter (Vulkan: ' + m.driver + '). Install a Vulkan driver for the GPU, or a browser that ships SwiftShader (Debian/Ubuntu: apt-get install chromium), or point VK_ICD_FILENAMES at a Vulkan driver manifest.');
+      const info = adapter.info || {};
+      debug('adapter ok');
+      const mod = await import(m.modelUrl);
+      session = await mod.createSession({ gpu });
+      send({ type: 'opened', inputs: session.inputs, outputs: session.outputs,
+        adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter',
+        f16: adapter.features.has('shader-f16') });
+    } else if (m.type === 'run') {
+      for (const [k, v] of Object.entries(m.feeds)) debug('feed', k, v.dims, v.data.constructor.name, v.data.length, v.data.byteOffset, v.data.buffer.byteLength);
+      const out = await session.run(m.feeds);
+      send({ type: 'result', outputs: out, memory: session.memory });
+    } else if (m.type === 'close') {
+      if (session) session.dispose();
+      setTimeout(() => process.exit(0), 10);
+    }
+  } catch (e) {
+    send({ type: 'error', message: String((e && e.message) || e) });
+  }
+});
+send({ type: 'ready' });
+`;
+class DawnChild {
+    child;
+    pending;
+    stderr = '';
+    exited;
+    constructor(env) {
+        this.child = (0,external_node_child_process_.spawn)(process.execPath, ['--input-type=module', '-e', WORKER_SOURCE], {
+            env,
+            stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+            serialization: 'advanced',
+        });
+        this.child.stderr.on('data', (d) => {
+            this.stderr = (this.stderr + d.toString()).slice(-4000);
+            if (process.env.MC_DEBUG)
+                process.stderr.write(d);
+        });
+        this.child.on('message', (m) => {
+            const p = this.pending;
+            this.pending = undefined;
+            if (!p)
+                return;
+            if (m.type === 'error')
+                p.reject(new Error(m.message));
+            else
+                p.resolve(m);
+        });
+        this.child.on('exit', (code, signal) => {
+            this.exited = new Error(`the Dawn process ended (${signal ?? `exit code ${code}`})${this.stderr ? `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+            this.pending?.reject(this.exited);
+            this.pending = undefined;
+        });
+    }
+    queue = Promise.resolve();
+    /** Sends `message` (none: waits for the child's 'ready') once earlier requests are answered. */
+    request(message) {
+        const next = this.queue.then(() => new Promise((resolve, reject) => {
+            if (this.exited)
+                return reject(this.exited);
+            this.pending = { resolve, reject };
+            if (message)
+                this.child.send(message);
+        }));
+        this.queue = next.catch(() => undefined);
+        return next;
+    }
+    close() {
+        if (this.exited)
+            return;
+        this.child.send({ type: 'close' });
+        const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+        timer.unref();
+    }
+}
+async function createWebgpuRunner(modelJs) {
+    const webgpu = await webgpuPackageUrl();
+    const { env, driver } = dawnEnvironment();
+    const child = new DawnChild(env);
+    await child.request(undefined); // 'ready'
+    let opened;
+    try {
+        opened = await child.request({
+            type: 'open',
+            webgpu,
+            modelUrl: (0,external_node_url_namespaceObject.pathToFileURL)(modelJs).href,
+            driver,
+        });
+    }
+    catch (e) {
+        child.close();
+        throw e;
+    }
+    const describe = (list) => list.map((io) => ({ name: io.name, dtype: io.dtype, dims: io.dims }));
+    const outputs = describe(opened.outputs ?? []);
+    let memory;
+    return {
+        runtime: `Dawn webgpu (${opened.adapter}, ${driver})`,
+        inputs: describe(opened.inputs ?? []),
+        outputs,
+        async run(feeds) {
+            const converted = {};
+            for (const [name, t] of Object.entries(feeds))
+                converted[name] = { data: t.data, dims: t.dims };
+            const reply = await child.request({ type: 'run', feeds: converted });
+            memory = reply.memory;
+            const results = reply.outputs;
+            const out = {};
+            for (const o of outputs)
+                out[o.name] = { dtype: o.dtype, dims: results[o.name].dims, data: results[o.name].data };
+            return out;
+        },
+        memory: () => memory,
+        gpuMemory: () => memory && {
+            weight_bytes: memory.weightBytes,
+            peak_intermediate_bytes: memory.peakIntermediateBytes,
+            folded_bytes: memory.foldedBytes,
+            kernels: memory.kernels,
+            dispatches: memory.dispatches,
+        },
+        async dispose() {
+            child.close();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/index.ts
+// The `webgpu` target: the (transformed) ONNX graph → webgpu/<precision>/model.js +
+// model.weights.bin (module contract in ARCHITECTURE.md): the model's own WGSL kernels
+// and a weights file, nothing else to ship. Verified by running model.js on Dawn (the
+// `webgpu` npm package) in a child process (module-runner.ts), against ONNX Runtime CPU.
+// A package.json {"type":"module"} next to model.js lets Node load it from any folder.
+//   const v = await webgpuTarget.emit({ source, model, precision: 'int4', dir, warn });
+//   const runner = await webgpuTarget.runner(v);
+
+
+
+
+
+
+
+
+
+/** Everything in `model` the webgpu target cannot express, all at once. */
+function webgpuGaps(model, where) {
+    const graph = new onnx_graph/* Graph */.TS(model.graph, where);
+    const opsets = modelOpsets(model);
+    const gaps = [];
+    graph.nodes.forEach((node, index) => {
+        if (node.opType === 'Constant' && (node.domain ?? '') === '')
+            return;
+        const found = findGpuLowering(node, graph, opsets);
+        if ('reason' in found)
+            gaps.push({ node: node.name || `${node.opType}_${index}`, opType: node.opType, reason: found.reason });
+    });
+    for (const t of graph.initializers) {
+        if (!elementTypeOf(t.dataType))
+            gaps.push({
+                node: t.name,
+                opType: 'initializer',
+                reason: `has element type ${t.dataType}, which the webgpu target has no type for`,
+            });
+    }
+    for (const io of [...graph.inputs, ...graph.outputs]) {
+        const type = (0,onnx_graph/* valueInfoType */.yD)(io);
+        if (!elementTypeNamed(type.dtype))
+            gaps.push({
+                node: io.name,
+                opType: 'graph input/output',
+                reason: `has element type ${type.dtype ?? 'unknown'}, which the webgpu target has no type for`,
+            });
+        else if (!type.dims)
+            gaps.push({ node: io.name, opType: 'graph input/output', reason: 'has no declared shape (rank)' });
+    }
+    return gaps;
+}
+const webgpuTarget = {
+    name: 'webgpu',
+    precisions: ['fp32', 'fp16', 'int8', 'int4', 'int3', 'int2', 'mixed', 'auto'],
+    quantizeDefaults: { format: 'matmulnbits', fp16: 'weights', int8: 'weights' },
+    supports: (model) => webgpuGaps(model, 'model'),
+    supportedOps: () => supportedGpuOpKeys(),
+    async emit(request) {
+        const where = external_node_path_default().basename(request.source.path);
+        const gaps = webgpuGaps(request.model, where);
+        if (gaps.length > 0) {
+            // The source passed supports(); a gap here comes from the precision transform.
+            throw new Error(`the ${request.precision} graph has ops the webgpu target cannot express: ${gaps.map((g) => `node "${g.node}" (${g.opType}) ${g.reason}`).join('; ')}`);
+        }
+        const { model } = await foldConstants(request.model, where);
+        const generated = generateWebgpuModule(model, { source: where, precision: request.precision });
+        const modelJs = external_node_path_default().join(request.dir, 'model.js');
+        const weights = external_node_path_default().join(request.dir, 'model.weights.bin');
+        const packageJson = external_node_path_default().join(request.dir, 'package.json');
+        (0,model_io/* writeAtomically */.vK)(weights, generated.weights);
+        (0,model_io/* writeAtomically */.vK)(modelJs, [Buffer.from(generated.code)]);
+        (0,external_node_fs_.writeFileSync)(packageJson, '{ "type": "module" }\n');
+        const bytes = Buffer.byteLength(generated.code) + generated.weightsBytes;
+        return { files: [modelJs, weights, packageJson], bytes };
+    },
+    runner: (variant) => createWebgpuRunner(variant.files[0]),
+};
+
 ;// CONCATENATED MODULE: ./src/targets/webnn/module-build-context.ts
 /* istanbul ignore file -- copied into generated model.js as source text; instrumenting it would break that copy */
 // WebnnBuildContext: what op lowerings build the WebNN graph with, inside a generated
@@ -27699,73 +32834,10 @@ class WebnnSession {
 
 
 
-const WEIGHT_ALIGNMENT = 16;
+
+const generate_module_WEIGHT_ALIGNMENT = 16;
 /** Constants with at most this many elements are written into model.js as literals. */
-const INLINE_MAX_ELEMENTS = 16;
-/** The nodes that contribute to the graph outputs, in topological order. */
-function liveNodes(graph) {
-    const order = graph.topologicalOrder();
-    const needed = new Set(graph.outputs.map((o) => o.name));
-    const live = new Set();
-    for (let i = order.length - 1; i >= 0; i--) {
-        const n = order[i];
-        if (!n.output.some((o) => needed.has(o)))
-            continue;
-        live.add(n);
-        for (const input of n.input)
-            if (input)
-                needed.add(input);
-    }
-    return order.filter((n) => live.has(n));
-}
-/**
- * A string as JavaScript source: JSON with U+2028/U+2029 escaped too. JSON leaves them
- * raw, and in a // comment they end the line, so a value name holding one could inject code.
- */
-function jsString(text) {
-    return JSON.stringify(text).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
-}
-/** A JavaScript literal for attribute values (JSON plus NaN and ±Infinity). */
-function literal(value) {
-    if (typeof value === 'number') {
-        if (Number.isNaN(value))
-            return 'NaN';
-        if (!Number.isFinite(value))
-            return value > 0 ? 'Infinity' : '-Infinity';
-        return Object.is(value, -0) ? '-0' : String(value);
-    }
-    if (Array.isArray(value))
-        return `[${value.map(literal).join(', ')}]`;
-    if (value !== null && typeof value === 'object') {
-        const entries = Object.entries(value).map(([k, v]) => `${jsString(k)}: ${literal(v)}`);
-        return `{ ${entries.join(', ')} }`;
-    }
-    return typeof value === 'string' ? jsString(value) : JSON.stringify(value ?? null);
-}
-/** Source text of a function for model.js; it must be self-contained (see ops/types.ts). */
-function functionSource(fn, what) {
-    const text = fn.toString();
-    if (/^\s*[A-Za-z_$][\w$]*\s*\(/.test(text) && !text.startsWith('function')) {
-        throw new Error(`${what} is a method shorthand; lowerings must be functions or arrows to be copied into model.js`);
-    }
-    return text;
-}
-class Identifiers {
-    used = new Set();
-    byValue = new Map();
-    get(value) {
-        let id = this.byValue.get(value);
-        if (id)
-            return id;
-        const base = `v_${value.replace(/[^A-Za-z0-9_$]/g, '_')}`.slice(0, 60);
-        id = base;
-        for (let i = 2; this.used.has(id); i++)
-            id = `${base}_${i}`;
-        this.used.add(id);
-        this.byValue.set(value, id);
-        return id;
-    }
-}
+const generate_module_INLINE_MAX_ELEMENTS = 16;
 /** Weight bytes in their stored layout: float32 as float16 when computing in float16. */
 function storedWeight(t, where, float32Compute) {
     const dtype = elementTypeOf(t.dataType);
@@ -27786,12 +32858,12 @@ function storedWeight(t, where, float32Compute) {
 function inlineValues(t, where) {
     const dtype = elementTypeOf(t.dataType);
     const count = (t.dims ?? []).reduce((p, d) => p * Number(d), 1);
-    if (!dtype || dtype === 'float16' || count > INLINE_MAX_ELEMENTS)
+    if (!dtype || dtype === 'float16' || count > generate_module_INLINE_MAX_ELEMENTS)
         return undefined;
     const host = (0,tensor/* tensorFromProto */.As)(t, where);
     return Array.from(host.data, (v) => Number(v));
 }
-function ioList(values, where) {
+function generate_module_ioList(values, where) {
     return values.map((v) => {
         const type = (0,onnx_graph/* valueInfoType */.yD)(v);
         const dtype = elementTypeNamed(type.dtype);
@@ -27802,54 +32874,6 @@ function ioList(values, where) {
         return { name: v.name ?? '', dtype, dims: type.dims };
     });
 }
-/**
- * The op lowerings a model.js uses, copied as source: each function once (by identity),
- * helpers under their own names, and one `const OP_<type>_<since> = { lower, host }` per entry.
- */
-class OpLibrary {
-    functionNames = new Map();
-    functionSources = [];
-    entryNames = new Map();
-    entrySources = [];
-    /** Adds an entry (with its functions); returns the constant model.js refers to it by. */
-    add(entry, opType) {
-        let name = this.entryNames.get(entry);
-        if (name)
-            return name;
-        const base = `OP_${opType.replace(/\W/g, '_')}_${entry.since}`;
-        name = base;
-        for (let i = 2; [...this.entryNames.values()].includes(name); i++)
-            name = `${base}_${i}`;
-        this.entryNames.set(entry, name);
-        for (const helper of entry.helpers ?? []) {
-            const text = functionSource(helper, `helper ${helper.name}`);
-            if (!text.startsWith('function') || !helper.name)
-                throw new Error(`helper of ${opType} must be a named function declaration`);
-            if (this.copy(helper, `helper of ${opType}`) !== helper.name)
-                throw new Error(`helper ${helper.name} of ${opType} clashes with another copied function of that name`);
-        }
-        const lower = this.copy(entry.lower, `${opType} lowering`);
-        const host = entry.host ? this.copy(entry.host, `${opType} host evaluation`) : undefined;
-        this.entrySources.push(`const ${name} = { lower: ${lower}${host ? `, host: ${host}` : ''} };`);
-        return name;
-    }
-    source() {
-        return [...this.functionSources, '', ...this.entrySources].join('\n');
-    }
-    copy(fn, what) {
-        let name = this.functionNames.get(fn);
-        if (name)
-            return name;
-        const taken = new Set(this.functionNames.values());
-        name = fn.name || 'lowering';
-        for (let i = 2; taken.has(name); i++)
-            name = `${fn.name}_${i}`;
-        this.functionNames.set(fn, name);
-        const text = functionSource(fn, what);
-        this.functionSources.push(text.startsWith('function') && fn.name === name ? text : `const ${name} = ${text};`);
-        return name;
-    }
-}
 function generateWebnnModule(model, options) {
     const where = options.source;
     const graph = new onnx_graph/* Graph */.TS(model.graph, where);
@@ -27857,8 +32881,8 @@ function generateWebnnModule(model, options) {
     const nodes = liveNodes(graph).filter((n) => !(n.opType === 'Constant' && (n.domain ?? '') === ''));
     const constants = graph.constants();
     const ids = new Identifiers();
-    const inputs = ioList(graph.inputs, where);
-    const outputs = ioList(graph.outputs, where);
+    const inputs = generate_module_ioList(graph.inputs, where);
+    const outputs = generate_module_ioList(graph.outputs, where);
     const weights = [];
     const chunks = [];
     let offset = 0;
@@ -27878,7 +32902,7 @@ function generateWebnnModule(model, options) {
             return;
         }
         const { entry, bytes } = storedWeight(t, where, options.float32Compute);
-        const pad = (WEIGHT_ALIGNMENT - (offset % WEIGHT_ALIGNMENT)) % WEIGHT_ALIGNMENT;
+        const pad = (generate_module_WEIGHT_ALIGNMENT - (offset % generate_module_WEIGHT_ALIGNMENT)) % generate_module_WEIGHT_ALIGNMENT;
         if (pad > 0)
             chunks.push(new Uint8Array(pad));
         offset += pad;
@@ -27914,7 +32938,7 @@ function generateWebnnModule(model, options) {
             declareConstant(o.name);
     const returned = outputs.map((o) => `${jsString(o.name)}: ${ids.get(o.name)}`).join(', ');
     const code = [
-        header(options, model, inputs, outputs, nodes.length),
+        generate_module_header(options, model, inputs, outputs, nodes.length),
         `const WEIGHTS = ${literal(weights.map((w) => ({ ...w })))};`,
         `const WEIGHTS_BYTES = ${offset};`,
         `const INPUTS = ${literal(inputs)};`,
@@ -27954,7 +32978,7 @@ function generateWebnnModule(model, options) {
     ].join('\n');
     return { code, weights: chunks, weightsBytes: offset, nodeCount: nodes.length };
 }
-function header(options, model, inputs, outputs, nodeCount) {
+function generate_module_header(options, model, inputs, outputs, nodeCount) {
     const opset = modelOpsets(model).get('') ?? '?';
     const io = (list) => list.map((i) => `${i.name}: ${i.dtype}[${i.dims.join(', ')}]`).join('; ');
     return [
@@ -27987,8 +33011,6 @@ function header(options, model, inputs, outputs, nodeCount) {
         .join('\n');
 }
 
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 ;// CONCATENATED MODULE: ./src/targets/webnn/runtime/fast-math.ts
 // Math functions bound to module constants for the kernels' inner loops. Inside Node vm
 // contexts (jest runs every test module in one) each global lookup of `Math` goes through the
@@ -32243,10 +37265,12 @@ var types = __nccwpck_require__(1839);
 
 
 
+
 const TARGETS = {
     onnx: onnxTarget,
     openvino: openvinoTarget,
     webnn: webnnTarget,
+    webgpu: webgpuTarget,
 };
 const TRANSFORMS = {
     fp32: {
@@ -33408,8 +38432,8 @@ async function divergenceForReport(request) {
 var tolerance = __nccwpck_require__(9786);
 // EXTERNAL MODULE: ./src/pipeline/cache.ts
 var cache = __nccwpck_require__(4176);
-// EXTERNAL MODULE: ./src/pipeline/registry.ts + 89 modules
-var registry = __nccwpck_require__(8864);
+// EXTERNAL MODULE: ./src/pipeline/registry.ts + 110 modules
+var registry = __nccwpck_require__(3418);
 ;// CONCATENATED MODULE: ./src/quantize/types.ts
 // Types shared by the precision transforms (fp16, int8, n-bit, mixed, auto).
 //   const model = await TRANSFORMS.int4!.transform(context);
@@ -33997,6 +39021,9 @@ async function verifyVariant(args) {
         if (runner.note)
             base.note = runner.note;
         const candidate = await (0,compare_runs/* runSamples */.T)(runner, args.samples);
+        const gpuMemory = runner.gpuMemory?.();
+        if (gpuMemory)
+            base.gpu_memory = gpuMemory;
         const verdict = (0,compare_runs/* compareRuns */.q)(args.referenceOutputs, candidate, (o) => perOutput[o] ?? base.tolerance);
         base.metrics = verdict.metrics;
         base.outputs = verdict.outputs;
@@ -35052,6 +40079,9 @@ function renderDetailsBlock(variant) {
         `Reference: ${escapeMarkdown(variant.reference)}`,
         variant.runtime ? `runtime ${escapeMarkdown(variant.runtime)}` : '',
         `${variant.samples} samples`,
+        variant.gpu_memory
+            ? `GPU memory: weights ${formatBytes(variant.gpu_memory.weight_bytes)}, peak intermediates ${formatBytes(variant.gpu_memory.peak_intermediate_bytes)}`
+            : '',
     ].filter((part) => part !== '');
     const body = [context.join(' · ')];
     if (variant.reason && Array.from(variant.reason).length > SUMMARY_REASON_MAX_CHARS) {
@@ -36493,6 +41523,7 @@ function loadToleranceOption(value) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   N5: () => (/* binding */ ORT_VERSION),
+/* harmony export */   Wx: () => (/* binding */ WEBGPU_VERSION),
 /* harmony export */   lH: () => (/* binding */ TOOL_NAME),
 /* harmony export */   wr: () => (/* binding */ TOOL_VERSION)
 /* harmony export */ });
@@ -36502,6 +41533,8 @@ const TOOL_NAME = 'model-convert';
 const TOOL_VERSION = '0.1.0';
 /** onnxruntime-node version the project pins (package.json), used for native installs. */
 const ORT_VERSION = '1.30.0';
+/** webgpu (Dawn for Node) version the project pins (package.json), used for native installs. */
+const WEBGPU_VERSION = '0.6.2';
 
 
 /***/ }),

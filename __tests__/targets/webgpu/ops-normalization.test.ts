@@ -284,3 +284,38 @@ describe('webgpu normalization kernels match ONNX Runtime', () => {
     );
   });
 });
+
+describe('RMSNorm as exporters spell it', () => {
+  const chain = (weight: boolean): ModelSpec => ({
+    nodes: [
+      { op: 'Pow', inputs: ['x', 'two'], outputs: ['sq'], name: 'pow' },
+      { op: 'ReduceMean', inputs: ['sq'], outputs: ['ms'], attrs: { axes: [-1], keepdims: 1 }, name: 'mean' },
+      { op: 'Add', inputs: ['ms', 'eps'], outputs: ['a'], name: 'add' },
+      { op: 'Sqrt', inputs: ['a'], outputs: ['s'], name: 'sqrt' },
+      { op: 'Reciprocal', inputs: ['s'], outputs: ['r'], name: 'rsqrt' },
+      { op: 'Mul', inputs: ['x', 'r'], outputs: [weight ? 'n' : 'y'], name: 'norm' },
+      ...(weight ? [{ op: 'Mul', inputs: ['w', 'n'], outputs: ['y'], name: 'scale' }] : []),
+    ],
+    tensors: [
+      f('x', [2, 5, 96]),
+      f('two', [], { data: [2], constant: true }),
+      f('eps', [], { data: [1e-6], constant: true }),
+      ...(weight ? [f('w', [96], { constant: true })] : []),
+    ],
+    outputs: y([2, 5, 96]),
+    opset: 17,
+  });
+
+  test.each([
+    ['with a weight', true],
+    ['without a weight', false],
+  ])(
+    'the chain %s becomes one SimplifiedLayerNormalization kernel and matches ONNX Runtime',
+    async (_t, weight) => {
+      const r = await crossCheck(chain(weight), { target: webgpuTarget });
+      expect(r.code).toContain(`// fused: pow → mean → add → sqrt → rsqrt → norm${weight ? ' → scale' : ''}`);
+      expect(r.code.match(/g\.node\(/g)).toHaveLength(1);
+      expect(r.worstRelL2).toBeLessThanOrEqual(2e-6);
+    },
+  );
+});

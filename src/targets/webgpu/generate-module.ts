@@ -18,7 +18,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
 import { Identifiers, jsString, liveNodes, literal, OpLibrary, type LibraryEntry } from '../module-source.js';
 import { elementTypeNamed, elementTypeOf, modelOpsets } from '../webnn/op-registry.js';
 import { WebgpuSession, type ModuleIO } from './module-session.js';
-import { fuseElementwise, fuseMatMulBias, type PlannedNode } from './fuse-elementwise.js';
+import { fuseElementwise, fuseMatMulBias, fuseRmsNorm, type PlannedNode } from './fuse-nodes.js';
 import { findGpuLowering } from './op-registry.js';
 import type { ElementType, GpuLayout, GpuWeightEntry } from './ops/types.js';
 import { WebgpuPlanContext } from './plan-context.js';
@@ -95,7 +95,17 @@ export function generateWebgpuModule(model: ModelProto, options: GenerateOptions
   });
   const graphOutputs = new Set(outputs.map((o) => o.name));
   const constantDims = (name: string) => constants.get(name)?.dims?.map(Number);
-  const items = fuseElementwise(fuseMatMulBias(planned, graphOutputs, constantDims), graphOutputs);
+  const constantValues = (name: string): number[] | undefined => {
+    const t = constants.get(name);
+    const count = (t?.dims ?? []).reduce<number>((p, d) => p * Number(d), 1);
+    if (!t || count > INLINE_MAX_ELEMENTS || elementTypeOf(t.dataType) === 'float16') return undefined;
+    return Array.from(tensorFromProto(t as TensorProto, where).data as ArrayLike<number | bigint>, Number);
+  };
+  const lookup = { dims: constantDims, values: constantValues };
+  const items = fuseElementwise(
+    fuseRmsNorm(fuseMatMulBias(planned, graphOutputs, constantDims), graphOutputs, lookup),
+    graphOutputs,
+  );
   // A weight is packed when every consumer's lowering reads that input packed.
   const packed = new Map<string, boolean>();
   for (const item of items)

@@ -1,7 +1,7 @@
 /* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Elementwise ops with numpy broadcasting: arithmetic, comparisons, logic, activations,
 // Cast, Where, Clip. Every node is a small program of steps over its inputs; the fusion
-// pass (fuse-elementwise.ts) merges chains of such nodes into one program, so a chain
+// pass (fuse-nodes.ts) merges chains of such nodes into one program, so a chain
 // costs one kernel and one write. Scalar host inputs become WGSL literals; when every
 // input is host data the program runs in JavaScript (shape arithmetic).
 //   elementwiseOps.Add[0].lower(g, [a, b], { steps: [{ op: 'Add', args: [0, 1] }] }, 'Add_1')

@@ -273,7 +273,7 @@ function lowerMatMul(g: PlanContext, x: Value[], _a: unknown, label: string): Va
   const aOff = batchOf(d.A, d.M * d.K);
   const bOff = batchOf(d.B, d.K * d.N);
   const b = operandB(g, x[1], d.K, d.N, false, bOff);
-  // A third input is a bias row fused in at conversion (fuse-elementwise.ts): added per column.
+  // A third input is a bias row fused in at conversion (fuse-nodes.ts): added per column.
   const bias = x[2];
   if (bias && !(bias.dims.length === 1 && bias.dims[0] === d.N)) g.fail(`the fused bias must be [${d.N}]`);
   return matmulKernel(g, {

@@ -1,11 +1,14 @@
-// Generation-time fusion of elementwise chains for the webgpu target: a producer whose only
-// consumer is another elementwise node (and which is not a graph output) is merged into it,
-// so the chain becomes one program (ops/elementwise.ts) and one kernel that reads each
-// leaf input once and writes only the last result. Programs stay within the kernel
-// binding budget (at most MAX_FUSED_INPUTS leaf inputs).
-//   const fused = fuseElementwise(items, new Set(graphOutputNames));
+// Generation-time fusions for the webgpu target, on the planned node list:
+//   - fuseMatMulBias: MatMul + Add of a constant bias row → one MatMul (bias in the epilogue);
+//   - fuseRmsNorm: the exporters' spelled-out RMSNorm chain → one SimplifiedLayerNormalization;
+//   - fuseElementwise: a producer whose only consumer is another elementwise node (and which
+//     is not a graph output) is merged into it, so the chain becomes one program
+//     (ops/elementwise.ts) and one kernel that reads each leaf input once and writes only the
+//     last result, within the kernel binding budget (at most MAX_FUSED_INPUTS leaf inputs).
+//   const items = fuseElementwise(fuseRmsNorm(fuseMatMulBias(nodes, outs, dims), outs, constants), outs);
 
 import { elementwiseOps, type ElementwiseAttrs, type ElementwiseStep } from './ops/elementwise.js';
+import { normalizationOps } from './ops/normalization.js';
 import type { Attrs, GpuOpVersion } from './ops/types.js';
 
 /** One planned node: its inputs/outputs by value name, op entry, attributes and label. */
@@ -142,6 +145,88 @@ export function fuseMatMulBias(
       outputs: add.outputs,
       label: mm.label,
       fused: [mm.label, add.label],
+    };
+  });
+  return list.filter((n): n is PlannedNode => n !== undefined);
+}
+
+/** Constant values known at conversion, for pattern matching (undefined: not a constant). */
+export interface ConstantLookup {
+  dims(name: string): number[] | undefined;
+  values(name: string): number[] | undefined;
+}
+
+/**
+ * RMSNorm spelled out by exporters — Pow(x, 2) → ReduceMean(last axis, keepdims) → Add(ε) →
+ * Sqrt → Reciprocal → Mul(x, ·) [→ Mul(weight)] — becomes one SimplifiedLayerNormalization
+ * (one row kernel instead of four kernels and a written x²). Same math: x · 1/√(mean(x²)+ε) · w.
+ */
+export function fuseRmsNorm(
+  nodes: PlannedNode[],
+  graphOutputs: Set<string>,
+  constants: ConstantLookup,
+): PlannedNode[] {
+  const consumers = new Map<string, number[]>();
+  nodes.forEach((n, k) => n.inputs.forEach((i) => i && consumers.set(i, [...(consumers.get(i) ?? []), k])));
+  const list: (PlannedNode | undefined)[] = nodes.slice();
+  const only = (value: string, opType: string): number | undefined => {
+    const users = consumers.get(value) ?? [];
+    if (users.length !== 1 || graphOutputs.has(value)) return undefined;
+    return list[users[0]]?.opType === opType ? users[0] : undefined;
+  };
+  const scalar = (name: string) => {
+    const v = constants.values(name);
+    return v && v.length === 1 ? v[0] : undefined;
+  };
+  const other = (n: PlannedNode, value: string) => (n.inputs[0] === value ? n.inputs[1] : n.inputs[0]);
+  nodes.forEach((pow, p) => {
+    if (pow.opType !== 'Pow' || scalar(pow.inputs[1]) !== 2 || !list[p]) return;
+    const x = pow.inputs[0];
+    const r = only(pow.outputs[0], 'ReduceMean');
+    if (r === undefined) return;
+    const reduce = list[r]!;
+    const ra = reduce.attrs as { axes: number[] | null; keep: boolean };
+    const axes = ra.axes ?? (reduce.inputs[1] ? constants.values(reduce.inputs[1]) : undefined);
+    if (!ra.keep || !axes || axes.length !== 1 || axes[0] !== -1) return;
+    const a = only(reduce.outputs[0], 'Add');
+    const epsilon = a === undefined ? undefined : scalar(other(list[a]!, reduce.outputs[0]));
+    if (a === undefined || epsilon === undefined) return;
+    const sq = only(list[a]!.outputs[0], 'Sqrt');
+    const rc = sq === undefined ? undefined : only(list[sq]!.outputs[0], 'Reciprocal');
+    const m1 = rc === undefined ? undefined : only(list[rc]!.outputs[0], 'Mul');
+    if (m1 === undefined || other(list[m1]!, list[rc!]!.outputs[0]) !== x) return;
+    let last = m1;
+    let weight: string | undefined;
+    const m2 = only(list[m1]!.outputs[0], 'Mul');
+    if (m2 !== undefined) {
+      const w = other(list[m2]!, list[m1]!.outputs[0]);
+      if (constants.dims(w)?.length === 1) {
+        weight = w;
+        last = m2;
+      }
+    }
+    const merged = [p, r, a, sq!, rc!, m1, ...(last === m2 ? [m2] : [])];
+    const fused = merged.map((k) => list[k]!.label);
+    const outputs = list[last]!.outputs;
+    for (const k of merged) list[k] = undefined;
+    list[last] = {
+      inputs: weight ? [x, weight] : [x],
+      outputs,
+      entry: normalizationOps.SimplifiedLayerNormalization[0],
+      attrs: {
+        rms: true,
+        axis: -1,
+        epsilon,
+        x: 0,
+        scale: weight ? 1 : -1,
+        skip: -1,
+        bias: -1,
+        shift: -1,
+        outputs: ['y'],
+      },
+      label: reduce.label,
+      opType: 'SimplifiedLayerNormalization',
+      fused,
     };
   });
   return list.filter((n): n is PlannedNode => n !== undefined);

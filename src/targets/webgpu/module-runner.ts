@@ -18,9 +18,7 @@ const WORKER_SOURCE = `
 const send = (m) => process.send(m);
 // gpu and adapter stay referenced for the process's life: Dawn's instance must outlive the device.
 let session, gpu, adapter;
-const debug = process.env.MC_DEBUG ? (...a) => console.error('[dawn-child]', ...a) : () => {};
 process.on('message', async (m) => {
-  debug('message', m.type);
   try {
     if (m.type === 'open') {
       const { create } = await import(m.webgpu);
@@ -28,14 +26,12 @@ process.on('message', async (m) => {
       adapter = await gpu.requestAdapter();
       if (!adapter) throw new Error('Dawn found no GPU adapter (Vulkan: ' + m.driver + '). Install a Vulkan driver for the GPU, or a browser that ships SwiftShader (Debian/Ubuntu: apt-get install chromium), or point VK_ICD_FILENAMES at a Vulkan driver manifest.');
       const info = adapter.info || {};
-      debug('adapter ok');
       const mod = await import(m.modelUrl);
       session = await mod.createSession({ gpu });
       send({ type: 'opened', inputs: session.inputs, outputs: session.outputs,
         adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter',
         f16: adapter.features.has('shader-f16') });
     } else if (m.type === 'run') {
-      for (const [k, v] of Object.entries(m.feeds)) debug('feed', k, v.dims, v.data.constructor.name, v.data.length, v.data.byteOffset, v.data.buffer.byteLength);
       const out = await session.run(m.feeds);
       send({ type: 'result', outputs: out, memory: session.memory });
     } else if (m.type === 'close') {
@@ -76,10 +72,7 @@ class DawnChild {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
-    this.child.stderr!.on('data', (d: Buffer) => {
-      this.stderr = (this.stderr + d.toString()).slice(-4000);
-      if (process.env.MC_DEBUG) process.stderr.write(d);
-    });
+    this.child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     this.child.on('message', (m: Reply) => {
       const p = this.pending;
       this.pending = undefined;

@@ -6369,7 +6369,7 @@ function resolveConfigPath(configFile, value, key) {
 }
 
 // EXTERNAL MODULE: ./src/pipeline/registry.ts + 110 modules
-var registry = __nccwpck_require__(3418);
+var registry = __nccwpck_require__(252);
 ;// CONCATENATED MODULE: ./src/pipeline/plan.ts
 // makePlan: raw options (CLI flags or Action inputs) + convert.yml → a validated Plan.
 // Flags override convert.yml; paths in convert.yml are relative to that file.
@@ -16949,7 +16949,7 @@ async function installNative(name, version, first) {
 
 /***/ }),
 
-/***/ 3418:
+/***/ 252:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -27892,7 +27892,7 @@ function erfHost(x) {
 /* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
 // Elementwise ops with numpy broadcasting: arithmetic, comparisons, logic, activations,
 // Cast, Where, Clip. Every node is a small program of steps over its inputs; the fusion
-// pass (fuse-elementwise.ts) merges chains of such nodes into one program, so a chain
+// pass (fuse-nodes.ts) merges chains of such nodes into one program, so a chain
 // costs one kernel and one write. Scalar host inputs become WGSL literals; when every
 // input is host data the program runs in JavaScript (shape arithmetic).
 //   elementwiseOps.Add[0].lower(g, [a, b], { steps: [{ op: 'Add', args: [0, 1] }] }, 'Add_1')
@@ -28160,13 +28160,776 @@ function elementwise_lowerCast(g, x, a, label) {
     return lowerElementwise(g, x, a, label);
 }
 
-;// CONCATENATED MODULE: ./src/targets/webgpu/fuse-elementwise.ts
-// Generation-time fusion of elementwise chains for the webgpu target: a producer whose only
-// consumer is another elementwise node (and which is not a graph output) is merged into it,
-// so the chain becomes one program (ops/elementwise.ts) and one kernel that reads each
-// leaf input once and writes only the last result. Programs stay within the kernel
-// binding budget (at most MAX_FUSED_INPUTS leaf inputs).
-//   const fused = fuseElementwise(items, new Set(graphOutputNames));
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/reduce.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// WebGPU reductions: ReduceSum/Mean/Max/Min/Prod/L1/L2/SumSquare/LogSum/LogSumExp, ArgMax
+// and ArgMin, plus the row-kernel builder the normalizations share. A reduction sees its
+// input as rows (one per output element, over the kept axes) of n elements (over the
+// reduced axes, any strides). Long rows get one workgroup each: its threads stride over
+// the row and combine their partial results by a tree in workgroup memory; short rows, or
+// many strided rows, get one thread each. When every input is host data (shape
+// arithmetic) the reduction runs in JavaScript.
+//   reduceOps.ReduceMean[1].lower(g, [x, axes], { op: 'ReduceMean', axes: null, keep: true, noop: false }, 'RM_2')
+
+/** `dims` seen as rows over the kept axes and elements over the `reduced` ones (unit dims dropped, neighbours merged). */
+function rowLayout(dims, reduced) {
+    const strides = wgslStrides(dims);
+    const parts = [];
+    for (let k = 0; k < dims.length; k++) {
+        if (dims[k] === 1)
+            continue;
+        const last = parts[parts.length - 1];
+        if (last && last.r === reduced[k] && last.s === dims[k] * strides[k]) {
+            last.d *= dims[k];
+            last.s = strides[k];
+        }
+        else
+            parts.push({ d: dims[k], s: strides[k], r: reduced[k] });
+    }
+    const outer = parts.filter((p) => !p.r);
+    const inner = parts.filter((p) => p.r);
+    return {
+        rows: outer.reduce((p, q) => p * q.d, 1),
+        n: inner.reduce((p, q) => p * q.d, 1),
+        base: wgslOffset(outer.map((p) => p.d), outer.map((p) => p.s), 'row'),
+        elem: wgslOffset(inner.map((p) => p.d), inner.map((p) => p.s), 'j'),
+    };
+}
+/**
+ * Threads per row: a workgroup for long rows, one thread for rows up to 256 elements or many
+ * strided ones. (bench/webgpu.mjs: on SwiftShader a 64-thread workgroup per 128-element row
+ * made bert's LayerNorms 8 of 38 ms; one thread per row, 0.3 ms.)
+ */
+function rowGroupSize(layout) {
+    if (layout.n <= 256)
+        return 0;
+    if (layout.elem !== 'j' && layout.rows >= 1024)
+        return 0;
+    return layout.n <= 256 ? 64 : layout.n <= 2048 ? 128 : 256;
+}
+/** WGSL of a row kernel and its workgroup counts (rows beyond 65535 workgroups continue in y). */
+function rowKernelCode(k) {
+    const { rows, n, base, elem } = k.layout;
+    const wg = k.group;
+    const per = wg > 0 ? Math.ceil(n / wg) : n;
+    const passes = k.phases.length + (k.perElement && k.perElement.length > 0 ? 1 : 0);
+    const cache = passes >= 2 && per >= 1 && per <= 16;
+    const guard = wg > 0 && n % wg !== 0;
+    const indent = (lines) => lines.map((l) => `  ${l}`);
+    // One pass over the row: `body` sees v (the element), j (its index in the row) and off.
+    const loop = (body, fill = false) => {
+        if (cache) {
+            const value = fill ? [`cache[k] = ${k.load};`] : ['let v = cache[k];'];
+            const inner = [`let off = base + ${elem};`, ...value, ...body];
+            return [
+                `for (var k = 0u; k < ${per}u; k++) {`,
+                `  let j = ${wg > 0 ? `lid + k * ${wg}u` : 'k'};`,
+                ...(guard ? [`  if (j < ${n}u) {`, ...indent(indent(inner)), '  }'] : indent(inner)),
+                '}',
+            ];
+        }
+        return [
+            `for (var j = ${wg > 0 ? 'lid' : '0u'}; j < ${n}u; j += ${wg > 0 ? wg : 1}u) {`,
+            `  let off = base + ${elem};`,
+            `  let v = ${k.load};`,
+            ...indent(body),
+            '}',
+        ];
+    };
+    const better = (p, b, bi, a, ai) => `(${b} ${p.arg === 'max' ? '>' : '<'} ${a} || (${b} == ${a} && ${bi} ${p.last ? '>' : '<'} ${ai}))`;
+    const shared = new Set();
+    const body = [];
+    if (cache) {
+        body.push(`var cache: array<${k.vtype}, ${per}>;`);
+        body.push(...loop([], true));
+    }
+    k.phases.forEach((p, q) => {
+        const acc = `acc${q}`;
+        const idx = `acc${q}_i`;
+        body.push(`var ${acc}: ${p.type} = ${p.init};`);
+        if (p.arg) {
+            body.push(`var ${idx}: u32 = ${p.last ? '0u' : '0xffffffffu'};`);
+            body.push(...loop([
+                `let w: ${p.type} = ${p.value};`,
+                `if ${better(p, 'w', 'j', acc, idx)} { ${acc} = w; ${idx} = j; }`,
+            ]));
+        }
+        else
+            body.push(...loop([`${acc} = ${p.combine(acc, p.value)};`]));
+        let total = acc;
+        let totalIndex = idx;
+        if (wg > 0) {
+            const red = `red_${p.type}`;
+            shared.add(`var<workgroup> ${red}: array<${p.type}, ${wg}>;`);
+            if (p.arg)
+                shared.add(`var<workgroup> red_index: array<u32, ${wg}>;`);
+            body.push(`${red}[lid] = ${acc};`);
+            if (p.arg)
+                body.push(`red_index[lid] = ${idx};`);
+            body.push('workgroupBarrier();');
+            body.push(`for (var s = ${wg / 2}u; s > 0u; s = s / 2u) {`);
+            if (p.arg)
+                body.push('  if (lid < s) {', `    let b = ${red}[lid + s];`, '    let bi = red_index[lid + s];', `    if ${better(p, 'b', 'bi', `${red}[lid]`, 'red_index[lid]')} { ${red}[lid] = b; red_index[lid] = bi; }`, '  }');
+            else
+                body.push(`  if (lid < s) { ${red}[lid] = ${p.combine(`${red}[lid]`, `${red}[lid + s]`)}; }`);
+            body.push('  workgroupBarrier();', '}');
+            body.push(`let ${acc}_all = ${red}[0];`);
+            if (p.arg)
+                body.push(`let ${idx}_all = red_index[0];`);
+            body.push('workgroupBarrier();');
+            total = `${acc}_all`;
+            totalIndex = `${idx}_all`;
+        }
+        body.push(`let ${p.name} = ${p.result ? p.result(total) : total};`);
+        if (p.arg)
+            body.push(`let ${p.name}_i = ${totalIndex};`);
+    });
+    body.push(...(k.lets ?? []));
+    if (k.perRow && k.perRow.length > 0)
+        body.push(...(wg > 0 ? ['if (lid == 0u) {', ...indent(k.perRow), '}'] : k.perRow));
+    if (k.perElement && k.perElement.length > 0)
+        body.push(...loop(k.perElement));
+    const size = wg > 0 ? wg : 64;
+    const groups = wg > 0 ? Math.max(1, rows) : Math.max(1, Math.ceil(rows / 64));
+    const nx = Math.min(groups, 65535);
+    const main = [
+        ...shared,
+        `@compute @workgroup_size(${size})`,
+        wg > 0
+            ? 'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {'
+            : 'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        wg > 0 ? `  let row = wid.x + wid.y * ${nx}u;` : `  let row = gid.x + gid.y * ${nx * 64}u;`,
+        `  if (row >= ${rows}u) { return; }`,
+        `  let base = ${base};`,
+        ...indent(body),
+        '}',
+    ].join('\n');
+    const code = [...wgslFunctions(main, () => ''), main].join('\n');
+    return { code, workgroups: [nx, Math.ceil(groups / nx), 1] };
+}
+/** WGSL of ±∞ (f32) or the extreme i32, for max/min starts. */
+function reduceExtreme(type, positive) {
+    if (type === 'f32')
+        return positive ? 'mc_bits(0x7f800000u)' : 'mc_bits(0xff800000u)';
+    return positive ? 'i32(2147483647)' : 'bitcast<i32>(0x80000000u)';
+}
+/** The row phases and final expression of reduction `op` over n elements of WGSL type `t`. */
+function reducePlan(op, t, n) {
+    const floatOnly = op === 'ReduceL2' || op === 'ReduceLogSum' || op === 'ReduceLogSumExp';
+    const a = floatOnly ? 'f32' : t;
+    const v = floatOnly && t !== 'f32' ? 'f32(v)' : 'v';
+    const zero = a === 'f32' ? '0.0' : '0';
+    const add = (p, q) => `${p} + ${q}`;
+    const sum = (name, value) => ({ name, type: a, init: zero, value, combine: add });
+    switch (op) {
+        case 'ReduceSum':
+            return { phases: [sum('r', v)], final: 'r', accType: a };
+        case 'ReduceMean':
+            return {
+                phases: [sum('r', v)],
+                final: a === 'f32' ? `r / ${wgslLiteral(n, 'f32')}` : `r / ${wgslLiteral(n, 'i32')}`,
+                accType: a,
+            };
+        case 'ReduceMax':
+        case 'ReduceMin': {
+            const max = op === 'ReduceMax';
+            const phase = {
+                name: 'r',
+                type: a,
+                init: reduceExtreme(a, !max),
+                value: v,
+                combine: (p, q) => `${max ? 'max' : 'min'}(${p}, ${q})`,
+            };
+            return { phases: [phase], final: 'r', accType: a };
+        }
+        case 'ReduceProd':
+            return {
+                phases: [
+                    { name: 'r', type: a, init: a === 'f32' ? '1.0' : '1', value: v, combine: (p, q) => `${p} * ${q}` },
+                ],
+                final: 'r',
+                accType: a,
+            };
+        case 'ReduceL1':
+            return { phases: [sum('r', `abs(${v})`)], final: 'r', accType: a };
+        case 'ReduceL2':
+            return { phases: [sum('r', `${v} * ${v}`)], final: 'sqrt(r)', accType: a };
+        case 'ReduceSumSquare':
+            return { phases: [sum('r', `${v} * ${v}`)], final: 'r', accType: a };
+        case 'ReduceLogSum':
+            return { phases: [sum('r', v)], final: 'log(r)', accType: a };
+        case 'ReduceLogSumExp':
+            return {
+                phases: [
+                    {
+                        name: 'mx',
+                        type: a,
+                        init: reduceExtreme(a, false),
+                        value: v,
+                        combine: (p, q) => `max(${p}, ${q})`,
+                    },
+                    sum('r', `exp(${v} - mx)`),
+                ],
+                final: 'log(r) + mx',
+                accType: a,
+            };
+        default:
+            throw new Error(`internal: no reduction ${op}`);
+    }
+}
+/** Sorted axes to reduce, or null for the identity (empty axes with noop_with_empty_axes). */
+function gpuReduceAxes(g, x, a) {
+    const rank = x[0].dims.length;
+    const given = a.axes ?? (x[1] !== undefined ? g.ints(x[1], 'the axes') : []);
+    if (given.length === 0)
+        return a.noop ? null : Array.from(x[0].dims.keys());
+    return given.map((axis) => g.axis(axis, rank)).sort((p, q) => p - q);
+}
+function lowerGpuReduce(g, x, a, label) {
+    const axes = gpuReduceAxes(g, x, a);
+    if (axes === null)
+        return x[0];
+    const dims = x[0].dims;
+    const reduced = dims.map((_, k) => axes.includes(k));
+    const outDims = a.keep ? dims.map((d, k) => (reduced[k] ? 1 : d)) : dims.filter((_, k) => !reduced[k]);
+    const layout = rowLayout(dims, reduced);
+    if (layout.rows === 0)
+        return g.host(x[0].dtype, outDims, []);
+    const t = g.wgslType(x[0].dtype);
+    const plan = reducePlan(a.op, t, layout.n);
+    const final = plan.accType === t ? plan.final : `${t}(${plan.final})`;
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load: 'x0[off]',
+        vtype: t,
+        phases: plan.phases,
+        perRow: [`y0[row] = ${final};`],
+    });
+    return g.kernel({
+        label,
+        code,
+        inputs: [x[0]],
+        outputs: [{ dtype: x[0].dtype, dims: outDims }],
+        workgroups,
+    })[0];
+}
+function lowerGpuArgReduce(g, x, a, label) {
+    const dims = x[0].dims;
+    const axis = g.axis(a.axis, dims.length);
+    const reduced = dims.map((_, k) => k === axis);
+    const outDims = a.keep ? dims.map((d, k) => (k === axis ? 1 : d)) : dims.filter((_, k) => k !== axis);
+    const layout = rowLayout(dims, reduced);
+    if (layout.rows === 0)
+        return g.host('int64', outDims, []);
+    const t = g.wgslType(x[0].dtype);
+    const max = a.op === 'ArgMax';
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load: 'x0[off]',
+        vtype: t,
+        phases: [
+            {
+                name: 'r',
+                type: t,
+                init: reduceExtreme(t, !max),
+                value: 'v',
+                arg: max ? 'max' : 'min',
+                last: a.last,
+            },
+        ],
+        perRow: ['y0[row] = i32(r_i);'],
+    });
+    return g.kernel({
+        label,
+        code,
+        inputs: [x[0]],
+        outputs: [{ dtype: 'int64', dims: outDims }],
+        workgroups,
+    })[0];
+}
+/** Rows of host data over the kept axes (elements in row-major order of the reduced axes). */
+function hostRows(dims, reduced, data) {
+    const kept = dims.map((d, k) => (reduced[k] ? 1 : d));
+    const rows = Array.from({ length: kept.reduce((p, d) => p * d, 1) }, () => []);
+    const index = new Array(dims.length).fill(0);
+    for (let i = 0; i < data.length; i++) {
+        let at = 0;
+        for (let k = 0; k < dims.length; k++)
+            at = at * kept[k] + (reduced[k] ? 0 : index[k]);
+        rows[at].push(Number(data[i]));
+        for (let k = dims.length - 1; k >= 0; k--) {
+            if (++index[k] < dims[k])
+                break;
+            index[k] = 0;
+        }
+    }
+    return rows;
+}
+function hostGpuReduce(g, x, a) {
+    const axes = gpuReduceAxes(g, x, a);
+    if (axes === null)
+        return x[0];
+    const dims = x[0].dims;
+    const reduced = dims.map((_, k) => axes.includes(k));
+    const rows = hostRows(dims, reduced, g.numbers(x[0], 'the input'));
+    const fold = (r) => {
+        const sum = (f) => r.reduce((p, v) => p + f(v), 0);
+        switch (a.op) {
+            case 'ReduceSum':
+                return sum((v) => v);
+            case 'ReduceMean': {
+                const m = sum((v) => v) / r.length;
+                return x[0].dtype === 'float32' || x[0].dtype === 'float16' ? m : Math.trunc(m);
+            }
+            case 'ReduceMax':
+                return r.reduce((p, v) => Math.max(p, v), -Infinity);
+            case 'ReduceMin':
+                return r.reduce((p, v) => Math.min(p, v), Infinity);
+            case 'ReduceProd':
+                return r.reduce((p, v) => p * v, 1);
+            case 'ReduceL1':
+                return sum(Math.abs);
+            case 'ReduceL2':
+                return Math.sqrt(sum((v) => v * v));
+            case 'ReduceSumSquare':
+                return sum((v) => v * v);
+            case 'ReduceLogSum':
+                return Math.log(sum((v) => v));
+            default: {
+                const mx = r.reduce((p, v) => Math.max(p, v), -Infinity);
+                return Math.log(sum((v) => Math.exp(v - mx))) + mx;
+            }
+        }
+    };
+    const outDims = a.keep ? dims.map((d, k) => (reduced[k] ? 1 : d)) : dims.filter((_, k) => !reduced[k]);
+    return g.host(x[0].dtype, outDims, rows.map(fold));
+}
+function hostGpuArgReduce(g, x, a) {
+    const dims = x[0].dims;
+    const axis = g.axis(a.axis, dims.length);
+    const rows = hostRows(dims, dims.map((_, k) => k === axis), g.numbers(x[0], 'the input'));
+    const sign = a.op === 'ArgMax' ? 1 : -1;
+    const pick = (r) => {
+        let best = 0;
+        for (let j = 1; j < r.length; j++)
+            if (sign * r[j] > sign * r[best] || (a.last && r[j] === r[best]))
+                best = j;
+        return best;
+    };
+    const outDims = a.keep ? dims.map((d, k) => (k === axis ? 1 : d)) : dims.filter((_, k) => k !== axis);
+    return g.host('int64', outDims, rows.map(pick));
+}
+const ROW_HELPERS = [rowLayout, rowGroupSize, rowKernelCode, wgslOffset, wgslStrides, wgslFunctions];
+const REDUCE_HELPERS = [...ROW_HELPERS, reducePlan, reduceExtreme, gpuReduceAxes, hostRows, wgslLiteral];
+/** Helpers of every row kernel (the normalizations list these too). */
+const ROW_KERNEL_HELPERS = [...ROW_HELPERS, reduceExtreme];
+/** A reduction whose axes moved from attribute to input at opset `inputSince`. */
+function reduction(op, inputSince) {
+    const common = {
+        lower: lowerGpuReduce,
+        host: hostGpuReduce,
+        helpers: REDUCE_HELPERS,
+    };
+    return [
+        {
+            since: 1,
+            attributes: (n) => ({
+                op,
+                axes: n.ints('axes') ?? null,
+                keep: n.int('keepdims', 1) === 1,
+                noop: false,
+            }),
+            ...common,
+        },
+        {
+            since: inputSince,
+            attributes: (n) => ({
+                op,
+                axes: null,
+                keep: n.int('keepdims', 1) === 1,
+                noop: n.int('noop_with_empty_axes', 0) === 1,
+            }),
+            ...common,
+        },
+    ];
+}
+function argReduction(op) {
+    return [
+        {
+            since: 1,
+            attributes: (n) => ({
+                op,
+                axis: n.int('axis', 0),
+                keep: n.int('keepdims', 1) === 1,
+                last: n.int('select_last_index', 0) === 1,
+            }),
+            lower: lowerGpuArgReduce,
+            host: hostGpuArgReduce,
+            helpers: REDUCE_HELPERS,
+        },
+    ];
+}
+const reduce_reduceOps = {
+    ReduceSum: reduction('ReduceSum', 13),
+    ReduceMean: reduction('ReduceMean', 18),
+    ReduceMax: reduction('ReduceMax', 18),
+    ReduceMin: reduction('ReduceMin', 18),
+    ReduceProd: reduction('ReduceProd', 18),
+    ReduceL1: reduction('ReduceL1', 18),
+    ReduceL2: reduction('ReduceL2', 18),
+    ReduceSumSquare: reduction('ReduceSumSquare', 18),
+    ReduceLogSum: reduction('ReduceLogSum', 18),
+    ReduceLogSumExp: reduction('ReduceLogSumExp', 18),
+    ArgMax: argReduction('ArgMax'),
+    ArgMin: argReduction('ArgMin'),
+};
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/ops/normalization.ts
+/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
+// WebGPU normalizations: LayerNormalization, RMSNormalization, (Skip)SimplifiedLayerNormalization
+// and SkipLayerNormalization, Softmax / LogSoftmax, InstanceNormalization, GroupNormalization
+// (row kernels, see reduce.ts: one workgroup per long row, a tree reduction in workgroup
+// memory, then the row is normalized in the same kernel) and inference BatchNormalization
+// (an elementwise kernel). Means and variances are two-pass in f32 (mean, then squared
+// deviations), with a short row's elements held in registers between passes.
+//   normalizationOps.Softmax[1].lower(g, [x], { axis: -1, legacy: false, log: false }, 'Softmax_9')
+
+
+/**
+ * Phases of a row's mean and variance, or (rms) of its mean square, over rows of n. The
+ * mean is two-part: m1 (the f32 mean) plus c, the mean of the deviations from m1, so that
+ * `((v - m1) - c)` keeps the accuracy of a float64 mean; the variance is the mean squared
+ * deviation from m1 less c² (c is tiny, so nothing cancels). Defines m1, c, mean, vr / ms.
+ */
+function normPhases(rms, n) {
+    const count = wgslLiteral(n, 'f32');
+    const add = (p, q) => `${p} + ${q}`;
+    const mean = (name, type, init, value) => ({
+        name,
+        type,
+        init,
+        value,
+        combine: add,
+        result: (acc) => `${acc} / ${count}`,
+    });
+    if (rms)
+        return { phases: [mean('ms', 'f32', '0.0', 'v * v')], lets: [] };
+    return {
+        phases: [
+            mean('m1', 'f32', '0.0', 'v'),
+            mean('sd', 'vec2f', 'vec2f(0.0)', 'vec2f(v - m1, (v - m1) * (v - m1))'),
+        ],
+        lets: ['let c = sd.x;', 'let mean = m1 + c;', 'let vr = max(sd.y - c * c, 0.0);'],
+    };
+}
+/** Offset into a scale-like tensor broadcast over `normDims`, at row element `j`. */
+function normParamOffset(g, v, normDims, what) {
+    const dims = v.dims.slice();
+    while (dims.length > normDims.length && dims[0] === 1)
+        dims.shift();
+    const ok = dims.length <= normDims.length &&
+        dims.every((d, i) => d === 1 || d === normDims[normDims.length - dims.length + i]);
+    if (!ok)
+        g.fail(`${what} of shape [${v.dims.join(', ')}] does not broadcast to [${normDims.join(', ')}]`);
+    return wgslOffset(normDims, wgslBroadcastStrides(dims, normDims), 'j');
+}
+function lowerGpuRowNorm(g, x, a, label) {
+    const input = x[a.x];
+    const dims = input.dims;
+    const axis = g.axis(a.axis, dims.length);
+    const normDims = dims.slice(axis);
+    const layout = rowLayout(dims, dims.map((_, k) => k >= axis));
+    const inputs = [input];
+    const role = (k) => (k >= 0 ? x[k] : undefined);
+    const bind = (v) => {
+        inputs.push(v);
+        return `x${inputs.length - 1}`;
+    };
+    let load = 'x0[off]';
+    const skip = role(a.skip);
+    if (skip)
+        load += ` + ${bind(skip)}[${wgslOffset(dims, wgslBroadcastStrides(skip.dims, dims), 'off')}]`;
+    const bias = role(a.bias);
+    if (bias)
+        load += ` + ${bind(bias)}[${normParamOffset(g, bias, normDims, 'the bias')}]`;
+    let y = a.rms ? 'v * inv' : '((v - m1) - c) * inv';
+    const scale = role(a.scale);
+    if (scale)
+        y += ` * ${bind(scale)}[${normParamOffset(g, scale, normDims, 'the scale')}]`;
+    const shift = role(a.shift);
+    if (shift)
+        y += ` + ${bind(shift)}[${normParamOffset(g, shift, normDims, 'the bias')}]`;
+    const statsDims = dims.map((d, k) => (k < axis ? d : 1));
+    const stats = normPhases(a.rms, layout.n);
+    const wanted = ['y', ...a.outputs.filter((r) => r !== '' && r !== 'y')];
+    const out = (r) => `y${wanted.indexOf(r)}`;
+    const perRow = [];
+    if (wanted.includes('mean'))
+        perRow.push(`${out('mean')}[row] = mean;`);
+    if (wanted.includes('inv'))
+        perRow.push(`${out('inv')}[row] = inv;`);
+    const perElement = [`${out('y')}[off] = ${y};`];
+    if (wanted.includes('sum'))
+        perElement.push(`${out('sum')}[off] = v;`);
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load,
+        vtype: 'f32',
+        phases: stats.phases,
+        lets: [...stats.lets, `let inv = 1.0 / sqrt(${a.rms ? 'ms' : 'vr'} + ${wgslLiteral(a.epsilon, 'f32')});`],
+        perRow,
+        perElement,
+    });
+    const results = g.kernel({
+        label,
+        code,
+        inputs,
+        outputs: wanted.map((r) => ({
+            dtype: r === 'mean' || r === 'inv' ? 'float32' : input.dtype,
+            dims: r === 'mean' || r === 'inv' ? statsDims : dims,
+        })),
+        workgroups,
+    });
+    return a.outputs.map((r) => results[Math.max(0, wanted.indexOf(r))]);
+}
+function lowerGpuSoftmax(g, x, a, label) {
+    const dims = x[0].dims;
+    const axis = g.axis(a.axis, dims.length);
+    const layout = rowLayout(dims, dims.map((_, k) => (a.legacy ? k >= axis : k === axis)));
+    const phases = [
+        {
+            name: 'mx',
+            type: 'f32',
+            init: 'mc_bits(0xff800000u)',
+            value: 'v',
+            combine: (p, q) => `max(${p}, ${q})`,
+        },
+        { name: 'sm', type: 'f32', init: '0.0', value: 'exp(v - mx)', combine: (p, q) => `${p} + ${q}` },
+    ];
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load: 'x0[off]',
+        vtype: 'f32',
+        phases,
+        lets: a.log ? ['let lse = mx + log(sm);'] : ['let rs = 1.0 / sm;'],
+        perElement: [a.log ? 'y0[off] = v - lse;' : 'y0[off] = exp(v - mx) * rs;'],
+    });
+    return g.kernel({ label, code, inputs: [x[0]], outputs: [{ dtype: x[0].dtype, dims }], workgroups })[0];
+}
+function lowerGpuInstanceNorm(g, x, a, label) {
+    const dims = x[0].dims;
+    if (dims.length < 2)
+        g.fail('InstanceNormalization needs an input of rank 2 or more');
+    const layout = rowLayout(dims, dims.map((_, k) => k >= 2));
+    const stats = normPhases(false, layout.n);
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load: 'x0[off]',
+        vtype: 'f32',
+        phases: stats.phases,
+        lets: [
+            ...stats.lets,
+            `let inv = 1.0 / sqrt(vr + ${wgslLiteral(a.epsilon, 'f32')});`,
+            `let ch = row % ${dims[1]}u;`,
+            'let sc = inv * x1[ch];',
+            'let sh = x2[ch];',
+        ],
+        perElement: ['y0[off] = ((v - m1) - c) * sc + sh;'],
+    });
+    return g.kernel({
+        label,
+        code,
+        inputs: [x[0], x[1], x[2]],
+        outputs: [{ dtype: x[0].dtype, dims }],
+        workgroups,
+    })[0];
+}
+function lowerGpuGroupNorm(g, x, a, label) {
+    const dims = x[0].dims;
+    if (dims.length < 2)
+        g.fail('GroupNormalization needs an input of rank 2 or more');
+    const [batch, channels] = dims;
+    if (channels % a.groups !== 0)
+        g.fail(`${channels} channels do not split into ${a.groups} groups`);
+    const spatial = dims.slice(2).reduce((p, d) => p * d, 1);
+    const perGroup = channels / a.groups;
+    const layout = rowLayout([batch, a.groups, perGroup * spatial], [false, false, true]);
+    const stats = normPhases(false, layout.n);
+    const channel = a.perChannel
+        ? `(row % ${a.groups}u) * ${perGroup}u + j / ${spatial}u`
+        : `row % ${a.groups}u`;
+    const { code, workgroups } = rowKernelCode({
+        layout,
+        group: rowGroupSize(layout),
+        load: 'x0[off]',
+        vtype: 'f32',
+        phases: stats.phases,
+        lets: [...stats.lets, `let inv = 1.0 / sqrt(vr + ${wgslLiteral(a.epsilon, 'f32')});`],
+        perElement: [`let ch = ${channel};`, 'y0[off] = ((v - m1) - c) * inv * x1[ch] + x2[ch];'],
+    });
+    return g.kernel({
+        label,
+        code,
+        inputs: [x[0], x[1], x[2]],
+        outputs: [{ dtype: x[0].dtype, dims }],
+        workgroups,
+    })[0];
+}
+function lowerGpuBatchNorm(g, x, a, label) {
+    const dims = x[0].dims;
+    const count = dims.reduce((p, d) => p * d, 1);
+    const channels = dims.length > 1 ? dims[1] : 1;
+    const spatial = dims.slice(2).reduce((p, d) => p * d, 1);
+    const grid = wgslGrid(count, 64);
+    const code = [
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        `  let c = (i / ${spatial}u) % ${channels}u;`,
+        `  let sc = x1[c] * (1.0 / sqrt(x4[c] + ${wgslLiteral(a.epsilon, 'f32')}));`,
+        '  y0[i] = x0[i] * sc + (x2[c] - x3[c] * sc);',
+        '}',
+    ].join('\n');
+    return g.kernel({
+        label,
+        code,
+        inputs: x.slice(0, 5),
+        outputs: [{ dtype: x[0].dtype, dims }],
+        workgroups: grid.workgroups,
+    })[0];
+}
+const NORM_HELPERS = [
+    ...ROW_KERNEL_HELPERS,
+    normPhases,
+    normParamOffset,
+    wgslBroadcastStrides,
+    wgslLiteral,
+    wgslOffset,
+];
+/** Output roles of LayerNormalization-like nodes, in node output order. */
+const rolesOf = (n, roles) => roles.slice(0, n.outputs.length).map((r, k) => (n.outputs[k] ? r : ''));
+function rowNorm(since, attrs, roles) {
+    return {
+        since,
+        attributes: (n) => {
+            const a = attrs(n);
+            const outputs = rolesOf(n, roles);
+            if (a.rms && outputs.includes('mean'))
+                return { unsupported: 'returns a mean, which the simplified (RMS) normalization does not compute' };
+            return { ...a, outputs };
+        },
+        lower: lowerGpuRowNorm,
+        helpers: NORM_HELPERS,
+    };
+}
+const none = { skip: -1, bias: -1, shift: -1 };
+const simplified = (n) => ({
+    ...none,
+    rms: true,
+    axis: n.int('axis', -1),
+    epsilon: n.float('epsilon', 1e-5),
+    x: 0,
+    scale: 1,
+});
+const normalization_softmax = (since, log) => ({
+    since,
+    attributes: (n) => ({ axis: n.int('axis', since >= 13 ? -1 : 1), legacy: since < 13, log }),
+    lower: lowerGpuSoftmax,
+    helpers: NORM_HELPERS,
+});
+const groupNorm = (since) => ({
+    since,
+    attributes: (n) => ({
+        epsilon: n.float('epsilon', 1e-5),
+        groups: n.int('num_groups', 1),
+        perChannel: since >= 21,
+    }),
+    lower: lowerGpuGroupNorm,
+    helpers: NORM_HELPERS,
+});
+const normalization_normalizationOps = {
+    LayerNormalization: [
+        rowNorm(17, (n) => ({
+            ...none,
+            rms: false,
+            axis: n.int('axis', -1),
+            epsilon: n.float('epsilon', 1e-5),
+            x: 0,
+            scale: 1,
+            shift: 2,
+        }), ['y', 'mean', 'inv']),
+    ],
+    RMSNormalization: [rowNorm(23, simplified, ['y'])],
+    SimplifiedLayerNormalization: [rowNorm(1, simplified, ['y', 'inv'])],
+    'com.microsoft::SimplifiedLayerNormalization': [rowNorm(1, simplified, ['y', 'inv'])],
+    'com.microsoft::SkipLayerNormalization': [
+        rowNorm(1, (n) => ({
+            rms: false,
+            axis: -1,
+            epsilon: n.float('epsilon', 1e-12),
+            x: 0,
+            skip: 1,
+            scale: 2,
+            shift: 3,
+            bias: 4,
+        }), ['y', 'mean', 'inv', 'sum']),
+    ],
+    'com.microsoft::SkipSimplifiedLayerNormalization': [
+        rowNorm(1, (n) => ({
+            rms: true,
+            axis: -1,
+            epsilon: n.float('epsilon', 1e-12),
+            x: 0,
+            skip: 1,
+            scale: 2,
+            shift: -1,
+            bias: 3,
+        }), ['y', 'mean', 'inv', 'sum']),
+    ],
+    Softmax: [normalization_softmax(1, false), normalization_softmax(13, false)],
+    LogSoftmax: [normalization_softmax(1, true), normalization_softmax(13, true)],
+    BatchNormalization: [
+        {
+            since: 7,
+            attributes: (n) => {
+                if (n.int('training_mode', 0) === 1 || n.outputs.slice(1).some((o) => o))
+                    return { unsupported: 'runs in training mode; the webgpu target does inference only' };
+                if (n.opset < 9 && n.int('spatial', 1) === 0)
+                    return {
+                        unsupported: 'has spatial = 0 (per-element statistics), which the webgpu target does not do',
+                    };
+                return { epsilon: n.float('epsilon', 1e-5) };
+            },
+            lower: lowerGpuBatchNorm,
+            helpers: [wgslGrid, wgslLiteral],
+        },
+    ],
+    InstanceNormalization: [
+        {
+            since: 6,
+            attributes: (n) => ({ epsilon: n.float('epsilon', 1e-5) }),
+            lower: lowerGpuInstanceNorm,
+            helpers: NORM_HELPERS,
+        },
+    ],
+    GroupNormalization: [groupNorm(18), groupNorm(21)],
+};
+
+;// CONCATENATED MODULE: ./src/targets/webgpu/fuse-nodes.ts
+// Generation-time fusions for the webgpu target, on the planned node list:
+//   - fuseMatMulBias: MatMul + Add of a constant bias row → one MatMul (bias in the epilogue);
+//   - fuseRmsNorm: the exporters' spelled-out RMSNorm chain → one SimplifiedLayerNormalization;
+//   - fuseElementwise: a producer whose only consumer is another elementwise node (and which
+//     is not a graph output) is merged into it, so the chain becomes one program
+//     (ops/elementwise.ts) and one kernel that reads each leaf input once and writes only the
+//     last result, within the kernel binding budget (at most MAX_FUSED_INPUTS leaf inputs).
+//   const items = fuseElementwise(fuseRmsNorm(fuseMatMulBias(nodes, outs, dims), outs, constants), outs);
+
 
 /** Leaf inputs of a fused program; with its output, within WebGPU's default 8 storage buffers. */
 const MAX_FUSED_INPUTS = 6;
@@ -28290,6 +29053,84 @@ function fuseMatMulBias(nodes, graphOutputs, dims) {
             outputs: add.outputs,
             label: mm.label,
             fused: [mm.label, add.label],
+        };
+    });
+    return list.filter((n) => n !== undefined);
+}
+/**
+ * RMSNorm spelled out by exporters — Pow(x, 2) → ReduceMean(last axis, keepdims) → Add(ε) →
+ * Sqrt → Reciprocal → Mul(x, ·) [→ Mul(weight)] — becomes one SimplifiedLayerNormalization
+ * (one row kernel instead of four kernels and a written x²). Same math: x · 1/√(mean(x²)+ε) · w.
+ */
+function fuseRmsNorm(nodes, graphOutputs, constants) {
+    const consumers = new Map();
+    nodes.forEach((n, k) => n.inputs.forEach((i) => i && consumers.set(i, [...(consumers.get(i) ?? []), k])));
+    const list = nodes.slice();
+    const only = (value, opType) => {
+        const users = consumers.get(value) ?? [];
+        if (users.length !== 1 || graphOutputs.has(value))
+            return undefined;
+        return list[users[0]]?.opType === opType ? users[0] : undefined;
+    };
+    const scalar = (name) => {
+        const v = constants.values(name);
+        return v && v.length === 1 ? v[0] : undefined;
+    };
+    const other = (n, value) => (n.inputs[0] === value ? n.inputs[1] : n.inputs[0]);
+    nodes.forEach((pow, p) => {
+        if (pow.opType !== 'Pow' || scalar(pow.inputs[1]) !== 2 || !list[p])
+            return;
+        const x = pow.inputs[0];
+        const r = only(pow.outputs[0], 'ReduceMean');
+        if (r === undefined)
+            return;
+        const reduce = list[r];
+        const ra = reduce.attrs;
+        const axes = ra.axes ?? (reduce.inputs[1] ? constants.values(reduce.inputs[1]) : undefined);
+        if (!ra.keep || !axes || axes.length !== 1 || axes[0] !== -1)
+            return;
+        const a = only(reduce.outputs[0], 'Add');
+        const epsilon = a === undefined ? undefined : scalar(other(list[a], reduce.outputs[0]));
+        if (a === undefined || epsilon === undefined)
+            return;
+        const sq = only(list[a].outputs[0], 'Sqrt');
+        const rc = sq === undefined ? undefined : only(list[sq].outputs[0], 'Reciprocal');
+        const m1 = rc === undefined ? undefined : only(list[rc].outputs[0], 'Mul');
+        if (m1 === undefined || other(list[m1], list[rc].outputs[0]) !== x)
+            return;
+        let last = m1;
+        let weight;
+        const m2 = only(list[m1].outputs[0], 'Mul');
+        if (m2 !== undefined) {
+            const w = other(list[m2], list[m1].outputs[0]);
+            if (constants.dims(w)?.length === 1) {
+                weight = w;
+                last = m2;
+            }
+        }
+        const merged = [p, r, a, sq, rc, m1, ...(last === m2 ? [m2] : [])];
+        const fused = merged.map((k) => list[k].label);
+        const outputs = list[last].outputs;
+        for (const k of merged)
+            list[k] = undefined;
+        list[last] = {
+            inputs: weight ? [x, weight] : [x],
+            outputs,
+            entry: normalization_normalizationOps.SimplifiedLayerNormalization[0],
+            attrs: {
+                rms: true,
+                axis: -1,
+                epsilon,
+                x: 0,
+                scale: weight ? 1 : -1,
+                skip: -1,
+                bias: -1,
+                shift: -1,
+                outputs: ['y'],
+            },
+            label: reduce.label,
+            opType: 'SimplifiedLayerNormalization',
+            fused,
         };
     });
     return list.filter((n) => n !== undefined);
@@ -30122,7 +30963,7 @@ function ops_matmul_lowerMatMul(g, x, _a, label) {
     const aOff = batchOf(d.A, d.M * d.K);
     const bOff = batchOf(d.B, d.K * d.N);
     const b = operandB(g, x[1], d.K, d.N, false, bOff);
-    // A third input is a bias row fused in at conversion (fuse-elementwise.ts): added per column.
+    // A third input is a bias row fused in at conversion (fuse-nodes.ts): added per column.
     const bias = x[2];
     if (bias && !(bias.dims.length === 1 && bias.dims[0] === d.N))
         g.fail(`the fused bias must be [${d.N}]`);
@@ -30395,766 +31236,6 @@ const matmul_matmulOps = {
             helpers: [dequantizeKernel, wgslGrid],
         },
     ],
-};
-
-;// CONCATENATED MODULE: ./src/targets/webgpu/ops/reduce.ts
-/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
-// WebGPU reductions: ReduceSum/Mean/Max/Min/Prod/L1/L2/SumSquare/LogSum/LogSumExp, ArgMax
-// and ArgMin, plus the row-kernel builder the normalizations share. A reduction sees its
-// input as rows (one per output element, over the kept axes) of n elements (over the
-// reduced axes, any strides). Long rows get one workgroup each: its threads stride over
-// the row and combine their partial results by a tree in workgroup memory; short rows, or
-// many strided rows, get one thread each. When every input is host data (shape
-// arithmetic) the reduction runs in JavaScript.
-//   reduceOps.ReduceMean[1].lower(g, [x, axes], { op: 'ReduceMean', axes: null, keep: true, noop: false }, 'RM_2')
-
-/** `dims` seen as rows over the kept axes and elements over the `reduced` ones (unit dims dropped, neighbours merged). */
-function rowLayout(dims, reduced) {
-    const strides = wgslStrides(dims);
-    const parts = [];
-    for (let k = 0; k < dims.length; k++) {
-        if (dims[k] === 1)
-            continue;
-        const last = parts[parts.length - 1];
-        if (last && last.r === reduced[k] && last.s === dims[k] * strides[k]) {
-            last.d *= dims[k];
-            last.s = strides[k];
-        }
-        else
-            parts.push({ d: dims[k], s: strides[k], r: reduced[k] });
-    }
-    const outer = parts.filter((p) => !p.r);
-    const inner = parts.filter((p) => p.r);
-    return {
-        rows: outer.reduce((p, q) => p * q.d, 1),
-        n: inner.reduce((p, q) => p * q.d, 1),
-        base: wgslOffset(outer.map((p) => p.d), outer.map((p) => p.s), 'row'),
-        elem: wgslOffset(inner.map((p) => p.d), inner.map((p) => p.s), 'j'),
-    };
-}
-/**
- * Threads per row: a workgroup for long rows, one thread for rows up to 256 elements or many
- * strided ones. (bench/webgpu.mjs: on SwiftShader a 64-thread workgroup per 128-element row
- * made bert's LayerNorms 8 of 38 ms; one thread per row, 0.3 ms.)
- */
-function rowGroupSize(layout) {
-    if (layout.n <= 256)
-        return 0;
-    if (layout.elem !== 'j' && layout.rows >= 1024)
-        return 0;
-    return layout.n <= 256 ? 64 : layout.n <= 2048 ? 128 : 256;
-}
-/** WGSL of a row kernel and its workgroup counts (rows beyond 65535 workgroups continue in y). */
-function rowKernelCode(k) {
-    const { rows, n, base, elem } = k.layout;
-    const wg = k.group;
-    const per = wg > 0 ? Math.ceil(n / wg) : n;
-    const passes = k.phases.length + (k.perElement && k.perElement.length > 0 ? 1 : 0);
-    const cache = passes >= 2 && per >= 1 && per <= 16;
-    const guard = wg > 0 && n % wg !== 0;
-    const indent = (lines) => lines.map((l) => `  ${l}`);
-    // One pass over the row: `body` sees v (the element), j (its index in the row) and off.
-    const loop = (body, fill = false) => {
-        if (cache) {
-            const value = fill ? [`cache[k] = ${k.load};`] : ['let v = cache[k];'];
-            const inner = [`let off = base + ${elem};`, ...value, ...body];
-            return [
-                `for (var k = 0u; k < ${per}u; k++) {`,
-                `  let j = ${wg > 0 ? `lid + k * ${wg}u` : 'k'};`,
-                ...(guard ? [`  if (j < ${n}u) {`, ...indent(indent(inner)), '  }'] : indent(inner)),
-                '}',
-            ];
-        }
-        return [
-            `for (var j = ${wg > 0 ? 'lid' : '0u'}; j < ${n}u; j += ${wg > 0 ? wg : 1}u) {`,
-            `  let off = base + ${elem};`,
-            `  let v = ${k.load};`,
-            ...indent(body),
-            '}',
-        ];
-    };
-    const better = (p, b, bi, a, ai) => `(${b} ${p.arg === 'max' ? '>' : '<'} ${a} || (${b} == ${a} && ${bi} ${p.last ? '>' : '<'} ${ai}))`;
-    const shared = new Set();
-    const body = [];
-    if (cache) {
-        body.push(`var cache: array<${k.vtype}, ${per}>;`);
-        body.push(...loop([], true));
-    }
-    k.phases.forEach((p, q) => {
-        const acc = `acc${q}`;
-        const idx = `acc${q}_i`;
-        body.push(`var ${acc}: ${p.type} = ${p.init};`);
-        if (p.arg) {
-            body.push(`var ${idx}: u32 = ${p.last ? '0u' : '0xffffffffu'};`);
-            body.push(...loop([
-                `let w: ${p.type} = ${p.value};`,
-                `if ${better(p, 'w', 'j', acc, idx)} { ${acc} = w; ${idx} = j; }`,
-            ]));
-        }
-        else
-            body.push(...loop([`${acc} = ${p.combine(acc, p.value)};`]));
-        let total = acc;
-        let totalIndex = idx;
-        if (wg > 0) {
-            const red = `red_${p.type}`;
-            shared.add(`var<workgroup> ${red}: array<${p.type}, ${wg}>;`);
-            if (p.arg)
-                shared.add(`var<workgroup> red_index: array<u32, ${wg}>;`);
-            body.push(`${red}[lid] = ${acc};`);
-            if (p.arg)
-                body.push(`red_index[lid] = ${idx};`);
-            body.push('workgroupBarrier();');
-            body.push(`for (var s = ${wg / 2}u; s > 0u; s = s / 2u) {`);
-            if (p.arg)
-                body.push('  if (lid < s) {', `    let b = ${red}[lid + s];`, '    let bi = red_index[lid + s];', `    if ${better(p, 'b', 'bi', `${red}[lid]`, 'red_index[lid]')} { ${red}[lid] = b; red_index[lid] = bi; }`, '  }');
-            else
-                body.push(`  if (lid < s) { ${red}[lid] = ${p.combine(`${red}[lid]`, `${red}[lid + s]`)}; }`);
-            body.push('  workgroupBarrier();', '}');
-            body.push(`let ${acc}_all = ${red}[0];`);
-            if (p.arg)
-                body.push(`let ${idx}_all = red_index[0];`);
-            body.push('workgroupBarrier();');
-            total = `${acc}_all`;
-            totalIndex = `${idx}_all`;
-        }
-        body.push(`let ${p.name} = ${p.result ? p.result(total) : total};`);
-        if (p.arg)
-            body.push(`let ${p.name}_i = ${totalIndex};`);
-    });
-    body.push(...(k.lets ?? []));
-    if (k.perRow && k.perRow.length > 0)
-        body.push(...(wg > 0 ? ['if (lid == 0u) {', ...indent(k.perRow), '}'] : k.perRow));
-    if (k.perElement && k.perElement.length > 0)
-        body.push(...loop(k.perElement));
-    const size = wg > 0 ? wg : 64;
-    const groups = wg > 0 ? Math.max(1, rows) : Math.max(1, Math.ceil(rows / 64));
-    const nx = Math.min(groups, 65535);
-    const main = [
-        ...shared,
-        `@compute @workgroup_size(${size})`,
-        wg > 0
-            ? 'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {'
-            : 'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        wg > 0 ? `  let row = wid.x + wid.y * ${nx}u;` : `  let row = gid.x + gid.y * ${nx * 64}u;`,
-        `  if (row >= ${rows}u) { return; }`,
-        `  let base = ${base};`,
-        ...indent(body),
-        '}',
-    ].join('\n');
-    const code = [...wgslFunctions(main, () => ''), main].join('\n');
-    return { code, workgroups: [nx, Math.ceil(groups / nx), 1] };
-}
-/** WGSL of ±∞ (f32) or the extreme i32, for max/min starts. */
-function reduceExtreme(type, positive) {
-    if (type === 'f32')
-        return positive ? 'mc_bits(0x7f800000u)' : 'mc_bits(0xff800000u)';
-    return positive ? 'i32(2147483647)' : 'bitcast<i32>(0x80000000u)';
-}
-/** The row phases and final expression of reduction `op` over n elements of WGSL type `t`. */
-function reducePlan(op, t, n) {
-    const floatOnly = op === 'ReduceL2' || op === 'ReduceLogSum' || op === 'ReduceLogSumExp';
-    const a = floatOnly ? 'f32' : t;
-    const v = floatOnly && t !== 'f32' ? 'f32(v)' : 'v';
-    const zero = a === 'f32' ? '0.0' : '0';
-    const add = (p, q) => `${p} + ${q}`;
-    const sum = (name, value) => ({ name, type: a, init: zero, value, combine: add });
-    switch (op) {
-        case 'ReduceSum':
-            return { phases: [sum('r', v)], final: 'r', accType: a };
-        case 'ReduceMean':
-            return {
-                phases: [sum('r', v)],
-                final: a === 'f32' ? `r / ${wgslLiteral(n, 'f32')}` : `r / ${wgslLiteral(n, 'i32')}`,
-                accType: a,
-            };
-        case 'ReduceMax':
-        case 'ReduceMin': {
-            const max = op === 'ReduceMax';
-            const phase = {
-                name: 'r',
-                type: a,
-                init: reduceExtreme(a, !max),
-                value: v,
-                combine: (p, q) => `${max ? 'max' : 'min'}(${p}, ${q})`,
-            };
-            return { phases: [phase], final: 'r', accType: a };
-        }
-        case 'ReduceProd':
-            return {
-                phases: [
-                    { name: 'r', type: a, init: a === 'f32' ? '1.0' : '1', value: v, combine: (p, q) => `${p} * ${q}` },
-                ],
-                final: 'r',
-                accType: a,
-            };
-        case 'ReduceL1':
-            return { phases: [sum('r', `abs(${v})`)], final: 'r', accType: a };
-        case 'ReduceL2':
-            return { phases: [sum('r', `${v} * ${v}`)], final: 'sqrt(r)', accType: a };
-        case 'ReduceSumSquare':
-            return { phases: [sum('r', `${v} * ${v}`)], final: 'r', accType: a };
-        case 'ReduceLogSum':
-            return { phases: [sum('r', v)], final: 'log(r)', accType: a };
-        case 'ReduceLogSumExp':
-            return {
-                phases: [
-                    {
-                        name: 'mx',
-                        type: a,
-                        init: reduceExtreme(a, false),
-                        value: v,
-                        combine: (p, q) => `max(${p}, ${q})`,
-                    },
-                    sum('r', `exp(${v} - mx)`),
-                ],
-                final: 'log(r) + mx',
-                accType: a,
-            };
-        default:
-            throw new Error(`internal: no reduction ${op}`);
-    }
-}
-/** Sorted axes to reduce, or null for the identity (empty axes with noop_with_empty_axes). */
-function gpuReduceAxes(g, x, a) {
-    const rank = x[0].dims.length;
-    const given = a.axes ?? (x[1] !== undefined ? g.ints(x[1], 'the axes') : []);
-    if (given.length === 0)
-        return a.noop ? null : Array.from(x[0].dims.keys());
-    return given.map((axis) => g.axis(axis, rank)).sort((p, q) => p - q);
-}
-function lowerGpuReduce(g, x, a, label) {
-    const axes = gpuReduceAxes(g, x, a);
-    if (axes === null)
-        return x[0];
-    const dims = x[0].dims;
-    const reduced = dims.map((_, k) => axes.includes(k));
-    const outDims = a.keep ? dims.map((d, k) => (reduced[k] ? 1 : d)) : dims.filter((_, k) => !reduced[k]);
-    const layout = rowLayout(dims, reduced);
-    if (layout.rows === 0)
-        return g.host(x[0].dtype, outDims, []);
-    const t = g.wgslType(x[0].dtype);
-    const plan = reducePlan(a.op, t, layout.n);
-    const final = plan.accType === t ? plan.final : `${t}(${plan.final})`;
-    const { code, workgroups } = rowKernelCode({
-        layout,
-        group: rowGroupSize(layout),
-        load: 'x0[off]',
-        vtype: t,
-        phases: plan.phases,
-        perRow: [`y0[row] = ${final};`],
-    });
-    return g.kernel({
-        label,
-        code,
-        inputs: [x[0]],
-        outputs: [{ dtype: x[0].dtype, dims: outDims }],
-        workgroups,
-    })[0];
-}
-function lowerGpuArgReduce(g, x, a, label) {
-    const dims = x[0].dims;
-    const axis = g.axis(a.axis, dims.length);
-    const reduced = dims.map((_, k) => k === axis);
-    const outDims = a.keep ? dims.map((d, k) => (k === axis ? 1 : d)) : dims.filter((_, k) => k !== axis);
-    const layout = rowLayout(dims, reduced);
-    if (layout.rows === 0)
-        return g.host('int64', outDims, []);
-    const t = g.wgslType(x[0].dtype);
-    const max = a.op === 'ArgMax';
-    const { code, workgroups } = rowKernelCode({
-        layout,
-        group: rowGroupSize(layout),
-        load: 'x0[off]',
-        vtype: t,
-        phases: [
-            {
-                name: 'r',
-                type: t,
-                init: reduceExtreme(t, !max),
-                value: 'v',
-                arg: max ? 'max' : 'min',
-                last: a.last,
-            },
-        ],
-        perRow: ['y0[row] = i32(r_i);'],
-    });
-    return g.kernel({
-        label,
-        code,
-        inputs: [x[0]],
-        outputs: [{ dtype: 'int64', dims: outDims }],
-        workgroups,
-    })[0];
-}
-/** Rows of host data over the kept axes (elements in row-major order of the reduced axes). */
-function hostRows(dims, reduced, data) {
-    const kept = dims.map((d, k) => (reduced[k] ? 1 : d));
-    const rows = Array.from({ length: kept.reduce((p, d) => p * d, 1) }, () => []);
-    const index = new Array(dims.length).fill(0);
-    for (let i = 0; i < data.length; i++) {
-        let at = 0;
-        for (let k = 0; k < dims.length; k++)
-            at = at * kept[k] + (reduced[k] ? 0 : index[k]);
-        rows[at].push(Number(data[i]));
-        for (let k = dims.length - 1; k >= 0; k--) {
-            if (++index[k] < dims[k])
-                break;
-            index[k] = 0;
-        }
-    }
-    return rows;
-}
-function hostGpuReduce(g, x, a) {
-    const axes = gpuReduceAxes(g, x, a);
-    if (axes === null)
-        return x[0];
-    const dims = x[0].dims;
-    const reduced = dims.map((_, k) => axes.includes(k));
-    const rows = hostRows(dims, reduced, g.numbers(x[0], 'the input'));
-    const fold = (r) => {
-        const sum = (f) => r.reduce((p, v) => p + f(v), 0);
-        switch (a.op) {
-            case 'ReduceSum':
-                return sum((v) => v);
-            case 'ReduceMean': {
-                const m = sum((v) => v) / r.length;
-                return x[0].dtype === 'float32' || x[0].dtype === 'float16' ? m : Math.trunc(m);
-            }
-            case 'ReduceMax':
-                return r.reduce((p, v) => Math.max(p, v), -Infinity);
-            case 'ReduceMin':
-                return r.reduce((p, v) => Math.min(p, v), Infinity);
-            case 'ReduceProd':
-                return r.reduce((p, v) => p * v, 1);
-            case 'ReduceL1':
-                return sum(Math.abs);
-            case 'ReduceL2':
-                return Math.sqrt(sum((v) => v * v));
-            case 'ReduceSumSquare':
-                return sum((v) => v * v);
-            case 'ReduceLogSum':
-                return Math.log(sum((v) => v));
-            default: {
-                const mx = r.reduce((p, v) => Math.max(p, v), -Infinity);
-                return Math.log(sum((v) => Math.exp(v - mx))) + mx;
-            }
-        }
-    };
-    const outDims = a.keep ? dims.map((d, k) => (reduced[k] ? 1 : d)) : dims.filter((_, k) => !reduced[k]);
-    return g.host(x[0].dtype, outDims, rows.map(fold));
-}
-function hostGpuArgReduce(g, x, a) {
-    const dims = x[0].dims;
-    const axis = g.axis(a.axis, dims.length);
-    const rows = hostRows(dims, dims.map((_, k) => k === axis), g.numbers(x[0], 'the input'));
-    const sign = a.op === 'ArgMax' ? 1 : -1;
-    const pick = (r) => {
-        let best = 0;
-        for (let j = 1; j < r.length; j++)
-            if (sign * r[j] > sign * r[best] || (a.last && r[j] === r[best]))
-                best = j;
-        return best;
-    };
-    const outDims = a.keep ? dims.map((d, k) => (k === axis ? 1 : d)) : dims.filter((_, k) => k !== axis);
-    return g.host('int64', outDims, rows.map(pick));
-}
-const ROW_HELPERS = [rowLayout, rowGroupSize, rowKernelCode, wgslOffset, wgslStrides, wgslFunctions];
-const REDUCE_HELPERS = [...ROW_HELPERS, reducePlan, reduceExtreme, gpuReduceAxes, hostRows, wgslLiteral];
-/** Helpers of every row kernel (the normalizations list these too). */
-const ROW_KERNEL_HELPERS = [...ROW_HELPERS, reduceExtreme];
-/** A reduction whose axes moved from attribute to input at opset `inputSince`. */
-function reduction(op, inputSince) {
-    const common = {
-        lower: lowerGpuReduce,
-        host: hostGpuReduce,
-        helpers: REDUCE_HELPERS,
-    };
-    return [
-        {
-            since: 1,
-            attributes: (n) => ({
-                op,
-                axes: n.ints('axes') ?? null,
-                keep: n.int('keepdims', 1) === 1,
-                noop: false,
-            }),
-            ...common,
-        },
-        {
-            since: inputSince,
-            attributes: (n) => ({
-                op,
-                axes: null,
-                keep: n.int('keepdims', 1) === 1,
-                noop: n.int('noop_with_empty_axes', 0) === 1,
-            }),
-            ...common,
-        },
-    ];
-}
-function argReduction(op) {
-    return [
-        {
-            since: 1,
-            attributes: (n) => ({
-                op,
-                axis: n.int('axis', 0),
-                keep: n.int('keepdims', 1) === 1,
-                last: n.int('select_last_index', 0) === 1,
-            }),
-            lower: lowerGpuArgReduce,
-            host: hostGpuArgReduce,
-            helpers: REDUCE_HELPERS,
-        },
-    ];
-}
-const reduce_reduceOps = {
-    ReduceSum: reduction('ReduceSum', 13),
-    ReduceMean: reduction('ReduceMean', 18),
-    ReduceMax: reduction('ReduceMax', 18),
-    ReduceMin: reduction('ReduceMin', 18),
-    ReduceProd: reduction('ReduceProd', 18),
-    ReduceL1: reduction('ReduceL1', 18),
-    ReduceL2: reduction('ReduceL2', 18),
-    ReduceSumSquare: reduction('ReduceSumSquare', 18),
-    ReduceLogSum: reduction('ReduceLogSum', 18),
-    ReduceLogSumExp: reduction('ReduceLogSumExp', 18),
-    ArgMax: argReduction('ArgMax'),
-    ArgMin: argReduction('ArgMin'),
-};
-
-;// CONCATENATED MODULE: ./src/targets/webgpu/ops/normalization.ts
-/* istanbul ignore file -- lowerings are copied into generated model.js as source text; instrumenting them would break that copy */
-// WebGPU normalizations: LayerNormalization, RMSNormalization, (Skip)SimplifiedLayerNormalization
-// and SkipLayerNormalization, Softmax / LogSoftmax, InstanceNormalization, GroupNormalization
-// (row kernels, see reduce.ts: one workgroup per long row, a tree reduction in workgroup
-// memory, then the row is normalized in the same kernel) and inference BatchNormalization
-// (an elementwise kernel). Means and variances are two-pass in f32 (mean, then squared
-// deviations), with a short row's elements held in registers between passes.
-//   normalizationOps.Softmax[1].lower(g, [x], { axis: -1, legacy: false, log: false }, 'Softmax_9')
-
-
-/**
- * Phases of a row's mean and variance, or (rms) of its mean square, over rows of n. The
- * mean is two-part: m1 (the f32 mean) plus c, the mean of the deviations from m1, so that
- * `((v - m1) - c)` keeps the accuracy of a float64 mean; the variance is the mean squared
- * deviation from m1 less c² (c is tiny, so nothing cancels). Defines m1, c, mean, vr / ms.
- */
-function normPhases(rms, n) {
-    const count = wgslLiteral(n, 'f32');
-    const add = (p, q) => `${p} + ${q}`;
-    const mean = (name, type, init, value) => ({
-        name,
-        type,
-        init,
-        value,
-        combine: add,
-        result: (acc) => `${acc} / ${count}`,
-    });
-    if (rms)
-        return { phases: [mean('ms', 'f32', '0.0', 'v * v')], lets: [] };
-    return {
-        phases: [
-            mean('m1', 'f32', '0.0', 'v'),
-            mean('sd', 'vec2f', 'vec2f(0.0)', 'vec2f(v - m1, (v - m1) * (v - m1))'),
-        ],
-        lets: ['let c = sd.x;', 'let mean = m1 + c;', 'let vr = max(sd.y - c * c, 0.0);'],
-    };
-}
-/** Offset into a scale-like tensor broadcast over `normDims`, at row element `j`. */
-function normParamOffset(g, v, normDims, what) {
-    const dims = v.dims.slice();
-    while (dims.length > normDims.length && dims[0] === 1)
-        dims.shift();
-    const ok = dims.length <= normDims.length &&
-        dims.every((d, i) => d === 1 || d === normDims[normDims.length - dims.length + i]);
-    if (!ok)
-        g.fail(`${what} of shape [${v.dims.join(', ')}] does not broadcast to [${normDims.join(', ')}]`);
-    return wgslOffset(normDims, wgslBroadcastStrides(dims, normDims), 'j');
-}
-function lowerGpuRowNorm(g, x, a, label) {
-    const input = x[a.x];
-    const dims = input.dims;
-    const axis = g.axis(a.axis, dims.length);
-    const normDims = dims.slice(axis);
-    const layout = rowLayout(dims, dims.map((_, k) => k >= axis));
-    const inputs = [input];
-    const role = (k) => (k >= 0 ? x[k] : undefined);
-    const bind = (v) => {
-        inputs.push(v);
-        return `x${inputs.length - 1}`;
-    };
-    let load = 'x0[off]';
-    const skip = role(a.skip);
-    if (skip)
-        load += ` + ${bind(skip)}[${wgslOffset(dims, wgslBroadcastStrides(skip.dims, dims), 'off')}]`;
-    const bias = role(a.bias);
-    if (bias)
-        load += ` + ${bind(bias)}[${normParamOffset(g, bias, normDims, 'the bias')}]`;
-    let y = a.rms ? 'v * inv' : '((v - m1) - c) * inv';
-    const scale = role(a.scale);
-    if (scale)
-        y += ` * ${bind(scale)}[${normParamOffset(g, scale, normDims, 'the scale')}]`;
-    const shift = role(a.shift);
-    if (shift)
-        y += ` + ${bind(shift)}[${normParamOffset(g, shift, normDims, 'the bias')}]`;
-    const statsDims = dims.map((d, k) => (k < axis ? d : 1));
-    const stats = normPhases(a.rms, layout.n);
-    const wanted = ['y', ...a.outputs.filter((r) => r !== '' && r !== 'y')];
-    const out = (r) => `y${wanted.indexOf(r)}`;
-    const perRow = [];
-    if (wanted.includes('mean'))
-        perRow.push(`${out('mean')}[row] = mean;`);
-    if (wanted.includes('inv'))
-        perRow.push(`${out('inv')}[row] = inv;`);
-    const perElement = [`${out('y')}[off] = ${y};`];
-    if (wanted.includes('sum'))
-        perElement.push(`${out('sum')}[off] = v;`);
-    const { code, workgroups } = rowKernelCode({
-        layout,
-        group: rowGroupSize(layout),
-        load,
-        vtype: 'f32',
-        phases: stats.phases,
-        lets: [...stats.lets, `let inv = 1.0 / sqrt(${a.rms ? 'ms' : 'vr'} + ${wgslLiteral(a.epsilon, 'f32')});`],
-        perRow,
-        perElement,
-    });
-    const results = g.kernel({
-        label,
-        code,
-        inputs,
-        outputs: wanted.map((r) => ({
-            dtype: r === 'mean' || r === 'inv' ? 'float32' : input.dtype,
-            dims: r === 'mean' || r === 'inv' ? statsDims : dims,
-        })),
-        workgroups,
-    });
-    return a.outputs.map((r) => results[Math.max(0, wanted.indexOf(r))]);
-}
-function lowerGpuSoftmax(g, x, a, label) {
-    const dims = x[0].dims;
-    const axis = g.axis(a.axis, dims.length);
-    const layout = rowLayout(dims, dims.map((_, k) => (a.legacy ? k >= axis : k === axis)));
-    const phases = [
-        {
-            name: 'mx',
-            type: 'f32',
-            init: 'mc_bits(0xff800000u)',
-            value: 'v',
-            combine: (p, q) => `max(${p}, ${q})`,
-        },
-        { name: 'sm', type: 'f32', init: '0.0', value: 'exp(v - mx)', combine: (p, q) => `${p} + ${q}` },
-    ];
-    const { code, workgroups } = rowKernelCode({
-        layout,
-        group: rowGroupSize(layout),
-        load: 'x0[off]',
-        vtype: 'f32',
-        phases,
-        lets: a.log ? ['let lse = mx + log(sm);'] : ['let rs = 1.0 / sm;'],
-        perElement: [a.log ? 'y0[off] = v - lse;' : 'y0[off] = exp(v - mx) * rs;'],
-    });
-    return g.kernel({ label, code, inputs: [x[0]], outputs: [{ dtype: x[0].dtype, dims }], workgroups })[0];
-}
-function lowerGpuInstanceNorm(g, x, a, label) {
-    const dims = x[0].dims;
-    if (dims.length < 2)
-        g.fail('InstanceNormalization needs an input of rank 2 or more');
-    const layout = rowLayout(dims, dims.map((_, k) => k >= 2));
-    const stats = normPhases(false, layout.n);
-    const { code, workgroups } = rowKernelCode({
-        layout,
-        group: rowGroupSize(layout),
-        load: 'x0[off]',
-        vtype: 'f32',
-        phases: stats.phases,
-        lets: [
-            ...stats.lets,
-            `let inv = 1.0 / sqrt(vr + ${wgslLiteral(a.epsilon, 'f32')});`,
-            `let ch = row % ${dims[1]}u;`,
-            'let sc = inv * x1[ch];',
-            'let sh = x2[ch];',
-        ],
-        perElement: ['y0[off] = ((v - m1) - c) * sc + sh;'],
-    });
-    return g.kernel({
-        label,
-        code,
-        inputs: [x[0], x[1], x[2]],
-        outputs: [{ dtype: x[0].dtype, dims }],
-        workgroups,
-    })[0];
-}
-function lowerGpuGroupNorm(g, x, a, label) {
-    const dims = x[0].dims;
-    if (dims.length < 2)
-        g.fail('GroupNormalization needs an input of rank 2 or more');
-    const [batch, channels] = dims;
-    if (channels % a.groups !== 0)
-        g.fail(`${channels} channels do not split into ${a.groups} groups`);
-    const spatial = dims.slice(2).reduce((p, d) => p * d, 1);
-    const perGroup = channels / a.groups;
-    const layout = rowLayout([batch, a.groups, perGroup * spatial], [false, false, true]);
-    const stats = normPhases(false, layout.n);
-    const channel = a.perChannel
-        ? `(row % ${a.groups}u) * ${perGroup}u + j / ${spatial}u`
-        : `row % ${a.groups}u`;
-    const { code, workgroups } = rowKernelCode({
-        layout,
-        group: rowGroupSize(layout),
-        load: 'x0[off]',
-        vtype: 'f32',
-        phases: stats.phases,
-        lets: [...stats.lets, `let inv = 1.0 / sqrt(vr + ${wgslLiteral(a.epsilon, 'f32')});`],
-        perElement: [`let ch = ${channel};`, 'y0[off] = ((v - m1) - c) * inv * x1[ch] + x2[ch];'],
-    });
-    return g.kernel({
-        label,
-        code,
-        inputs: [x[0], x[1], x[2]],
-        outputs: [{ dtype: x[0].dtype, dims }],
-        workgroups,
-    })[0];
-}
-function lowerGpuBatchNorm(g, x, a, label) {
-    const dims = x[0].dims;
-    const count = dims.reduce((p, d) => p * d, 1);
-    const channels = dims.length > 1 ? dims[1] : 1;
-    const spatial = dims.slice(2).reduce((p, d) => p * d, 1);
-    const grid = wgslGrid(count, 64);
-    const code = [
-        '@compute @workgroup_size(64)',
-        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        `  ${grid.index}`,
-        `  let c = (i / ${spatial}u) % ${channels}u;`,
-        `  let sc = x1[c] * (1.0 / sqrt(x4[c] + ${wgslLiteral(a.epsilon, 'f32')}));`,
-        '  y0[i] = x0[i] * sc + (x2[c] - x3[c] * sc);',
-        '}',
-    ].join('\n');
-    return g.kernel({
-        label,
-        code,
-        inputs: x.slice(0, 5),
-        outputs: [{ dtype: x[0].dtype, dims }],
-        workgroups: grid.workgroups,
-    })[0];
-}
-const NORM_HELPERS = [
-    ...ROW_KERNEL_HELPERS,
-    normPhases,
-    normParamOffset,
-    wgslBroadcastStrides,
-    wgslLiteral,
-    wgslOffset,
-];
-/** Output roles of LayerNormalization-like nodes, in node output order. */
-const rolesOf = (n, roles) => roles.slice(0, n.outputs.length).map((r, k) => (n.outputs[k] ? r : ''));
-function rowNorm(since, attrs, roles) {
-    return {
-        since,
-        attributes: (n) => {
-            const a = attrs(n);
-            const outputs = rolesOf(n, roles);
-            if (a.rms && outputs.includes('mean'))
-                return { unsupported: 'returns a mean, which the simplified (RMS) normalization does not compute' };
-            return { ...a, outputs };
-        },
-        lower: lowerGpuRowNorm,
-        helpers: NORM_HELPERS,
-    };
-}
-const none = { skip: -1, bias: -1, shift: -1 };
-const simplified = (n) => ({
-    ...none,
-    rms: true,
-    axis: n.int('axis', -1),
-    epsilon: n.float('epsilon', 1e-5),
-    x: 0,
-    scale: 1,
-});
-const normalization_softmax = (since, log) => ({
-    since,
-    attributes: (n) => ({ axis: n.int('axis', since >= 13 ? -1 : 1), legacy: since < 13, log }),
-    lower: lowerGpuSoftmax,
-    helpers: NORM_HELPERS,
-});
-const groupNorm = (since) => ({
-    since,
-    attributes: (n) => ({
-        epsilon: n.float('epsilon', 1e-5),
-        groups: n.int('num_groups', 1),
-        perChannel: since >= 21,
-    }),
-    lower: lowerGpuGroupNorm,
-    helpers: NORM_HELPERS,
-});
-const normalization_normalizationOps = {
-    LayerNormalization: [
-        rowNorm(17, (n) => ({
-            ...none,
-            rms: false,
-            axis: n.int('axis', -1),
-            epsilon: n.float('epsilon', 1e-5),
-            x: 0,
-            scale: 1,
-            shift: 2,
-        }), ['y', 'mean', 'inv']),
-    ],
-    RMSNormalization: [rowNorm(23, simplified, ['y'])],
-    SimplifiedLayerNormalization: [rowNorm(1, simplified, ['y', 'inv'])],
-    'com.microsoft::SimplifiedLayerNormalization': [rowNorm(1, simplified, ['y', 'inv'])],
-    'com.microsoft::SkipLayerNormalization': [
-        rowNorm(1, (n) => ({
-            rms: false,
-            axis: -1,
-            epsilon: n.float('epsilon', 1e-12),
-            x: 0,
-            skip: 1,
-            scale: 2,
-            shift: 3,
-            bias: 4,
-        }), ['y', 'mean', 'inv', 'sum']),
-    ],
-    'com.microsoft::SkipSimplifiedLayerNormalization': [
-        rowNorm(1, (n) => ({
-            rms: true,
-            axis: -1,
-            epsilon: n.float('epsilon', 1e-12),
-            x: 0,
-            skip: 1,
-            scale: 2,
-            shift: -1,
-            bias: 3,
-        }), ['y', 'mean', 'inv', 'sum']),
-    ],
-    Softmax: [normalization_softmax(1, false), normalization_softmax(13, false)],
-    LogSoftmax: [normalization_softmax(1, true), normalization_softmax(13, true)],
-    BatchNormalization: [
-        {
-            since: 7,
-            attributes: (n) => {
-                if (n.int('training_mode', 0) === 1 || n.outputs.slice(1).some((o) => o))
-                    return { unsupported: 'runs in training mode; the webgpu target does inference only' };
-                if (n.opset < 9 && n.int('spatial', 1) === 0)
-                    return {
-                        unsupported: 'has spatial = 0 (per-element statistics), which the webgpu target does not do',
-                    };
-                return { epsilon: n.float('epsilon', 1e-5) };
-            },
-            lower: lowerGpuBatchNorm,
-            helpers: [wgslGrid, wgslLiteral],
-        },
-    ],
-    InstanceNormalization: [
-        {
-            since: 6,
-            attributes: (n) => ({ epsilon: n.float('epsilon', 1e-5) }),
-            lower: lowerGpuInstanceNorm,
-            helpers: NORM_HELPERS,
-        },
-    ],
-    GroupNormalization: [groupNorm(18), groupNorm(21)],
 };
 
 ;// CONCATENATED MODULE: ./src/targets/webgpu/ops/views.ts
@@ -31579,7 +31660,15 @@ function generateWebgpuModule(model, options) {
     });
     const graphOutputs = new Set(outputs.map((o) => o.name));
     const constantDims = (name) => constants.get(name)?.dims?.map(Number);
-    const items = fuseElementwise(fuseMatMulBias(planned, graphOutputs, constantDims), graphOutputs);
+    const constantValues = (name) => {
+        const t = constants.get(name);
+        const count = (t?.dims ?? []).reduce((p, d) => p * Number(d), 1);
+        if (!t || count > INLINE_MAX_ELEMENTS || elementTypeOf(t.dataType) === 'float16')
+            return undefined;
+        return Array.from((0,tensor/* tensorFromProto */.As)(t, where).data, Number);
+    };
+    const lookup = { dims: constantDims, values: constantValues };
+    const items = fuseElementwise(fuseRmsNorm(fuseMatMulBias(planned, graphOutputs, constantDims), graphOutputs, lookup), graphOutputs);
     // A weight is packed when every consumer's lowering reads that input packed.
     const packed = new Map();
     for (const item of items)
@@ -31801,9 +31890,7 @@ const WORKER_SOURCE = `
 const send = (m) => process.send(m);
 // gpu and adapter stay referenced for the process's life: Dawn's instance must outlive the device.
 let session, gpu, adapter;
-const debug = process.env.MC_DEBUG ? (...a) => console.error('[dawn-child]', ...a) : () => {};
 process.on('message', async (m) => {
-  debug('message', m.type);
   try {
     if (m.type === 'open') {
       const { create } = await import(m.webgpu);
@@ -31811,14 +31898,12 @@ process.on('message', async (m) => {
       adapter = await gpu.requestAdapter();
       if (!adapter) throw new Error('Dawn found no GPU adapter (Vulkan: ' + m.driver + '). Install a Vulkan driver for the GPU, or a browser that ships SwiftShader (Debian/Ubuntu: apt-get install chromium), or point VK_ICD_FILENAMES at a Vulkan driver manifest.');
       const info = adapter.info || {};
-      debug('adapter ok');
       const mod = await import(m.modelUrl);
       session = await mod.createSession({ gpu });
       send({ type: 'opened', inputs: session.inputs, outputs: session.outputs,
         adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter',
         f16: adapter.features.has('shader-f16') });
     } else if (m.type === 'run') {
-      for (const [k, v] of Object.entries(m.feeds)) debug('feed', k, v.dims, v.data.constructor.name, v.data.length, v.data.byteOffset, v.data.buffer.byteLength);
       const out = await session.run(m.feeds);
       send({ type: 'result', outputs: out, memory: session.memory });
     } else if (m.type === 'close') {
@@ -31842,11 +31927,7 @@ class DawnChild {
             stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
             serialization: 'advanced',
         });
-        this.child.stderr.on('data', (d) => {
-            this.stderr = (this.stderr + d.toString()).slice(-4000);
-            if (process.env.MC_DEBUG)
-                process.stderr.write(d);
-        });
+        this.child.stderr.on('data', (d) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
         this.child.on('message', (m) => {
             const p = this.pending;
             this.pending = undefined;
@@ -38433,7 +38514,7 @@ var tolerance = __nccwpck_require__(9786);
 // EXTERNAL MODULE: ./src/pipeline/cache.ts
 var cache = __nccwpck_require__(4176);
 // EXTERNAL MODULE: ./src/pipeline/registry.ts + 110 modules
-var registry = __nccwpck_require__(3418);
+var registry = __nccwpck_require__(252);
 ;// CONCATENATED MODULE: ./src/quantize/types.ts
 // Types shared by the precision transforms (fp16, int8, n-bit, mixed, auto).
 //   const model = await TRANSFORMS.int4!.transform(context);

@@ -11,12 +11,14 @@
 //   const { code, weights } = generateWebgpuModule(model, { source: 'bert.onnx', precision: 'fp32' });
 
 import { printable, UserError } from '../../errors.js';
-import { Graph, valueInfoType } from '../../onnx/graph.js';
+import { Graph } from '../../onnx/graph.js';
 import type { ModelProto, TensorProto } from '../../onnx/proto/index.js';
 import { encodeRawData, tensorFromProto } from '../../onnx/tensor.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
+import { moduleRuntimeSource } from '../module-runtime.js';
+import { moduleIoList } from '../web-module-graph.js';
 import { Identifiers, jsString, liveNodes, literal, OpLibrary, type LibraryEntry } from '../module-source.js';
-import { elementTypeNamed, elementTypeOf, modelOpsets } from '../webnn/op-registry.js';
+import { elementTypeOf, modelOpsets } from '../webnn/op-registry.js';
 import { WebgpuSession, type ModuleIO } from './module-session.js';
 import { fuseElementwise, fuseMatMulBias, fuseRmsNorm, type PlannedNode } from './fuse-nodes.js';
 import { findGpuLowering } from './op-registry.js';
@@ -50,22 +52,6 @@ export function gpuLayout(dtype: ElementType, packed: boolean): GpuLayout {
   return dtype === 'bool' ? 'u32' : 'i32';
 }
 
-function ioList(values: { name?: string | null }[], where: string): ModuleIO[] {
-  return values.map((v) => {
-    const type = valueInfoType(v as Parameters<typeof valueInfoType>[0]);
-    const dtype = elementTypeNamed(type.dtype);
-    if (!dtype)
-      throw new UserError(
-        `${where}: "${v.name}" has element type ${type.dtype ?? 'unknown'}, which the webgpu target cannot take.`,
-      );
-    if (!type.dims)
-      throw new UserError(
-        `${where}: "${v.name}" has no declared shape; the webgpu target needs the rank of every input and output.`,
-      );
-    return { name: v.name ?? '', dtype, dims: type.dims };
-  });
-}
-
 export function generateWebgpuModule(model: ModelProto, options: GenerateOptions): GeneratedModule {
   const where = options.source;
   const graph = new Graph(model.graph as NonNullable<ModelProto['graph']> as Graph['proto'], where);
@@ -73,8 +59,8 @@ export function generateWebgpuModule(model: ModelProto, options: GenerateOptions
   const nodes = liveNodes(graph).filter((n) => !(n.opType === 'Constant' && (n.domain ?? '') === ''));
   const constants = graph.constants();
   const ids = new Identifiers();
-  const inputs = ioList(graph.inputs, where);
-  const outputs = ioList(graph.outputs, where);
+  const inputs = moduleIoList(graph.inputs, where, 'webgpu', 'the webgpu target');
+  const outputs = moduleIoList(graph.outputs, where, 'webgpu', 'the webgpu target');
 
   const labels = new Set<string>();
   const planned: PlannedNode[] = nodes.map((node, index) => {
@@ -177,6 +163,8 @@ export function generateWebgpuModule(model: ModelProto, options: GenerateOptions
     `const OUTPUTS = ${literal(outputs)};`,
     '',
     `// ---- run-time core (${TOOL_NAME} ${TOOL_VERSION}) ----`,
+    moduleRuntimeSource(),
+    '',
     WebgpuPlanContext.toString(),
     '',
     WebgpuSession.toString(),

@@ -8,47 +8,18 @@
 
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Graph, valueInfoType } from '../../onnx/graph.js';
 import { writeAtomically } from '../../onnx/model-io.js';
 import type { ModelProto } from '../../onnx/proto/index.js';
 import type { EmittedVariant, EmitRequest, Target, Unsupported } from '../types.js';
 import { foldConstants } from '../webnn/fold-constants.js';
-import { elementTypeNamed, elementTypeOf, modelOpsets } from '../webnn/op-registry.js';
+import { moduleGaps } from '../web-module-graph.js';
 import { generateWebgpuModule } from './generate-module.js';
 import { createWebgpuRunner } from './module-runner.js';
 import { findGpuLowering, supportedGpuOpKeys } from './op-registry.js';
 
 /** Everything in `model` the webgpu target cannot express, all at once. */
 export function webgpuGaps(model: ModelProto, where: string): Unsupported[] {
-  const graph = new Graph(model.graph as Graph['proto'], where);
-  const opsets = modelOpsets(model);
-  const gaps: Unsupported[] = [];
-  graph.nodes.forEach((node, index) => {
-    if (node.opType === 'Constant' && (node.domain ?? '') === '') return;
-    const found = findGpuLowering(node, graph, opsets);
-    if ('reason' in found)
-      gaps.push({ node: node.name || `${node.opType}_${index}`, opType: node.opType, reason: found.reason });
-  });
-  for (const t of graph.initializers) {
-    if (!elementTypeOf(t.dataType))
-      gaps.push({
-        node: t.name,
-        opType: 'initializer',
-        reason: `has element type ${t.dataType}, which the webgpu target has no type for`,
-      });
-  }
-  for (const io of [...graph.inputs, ...graph.outputs]) {
-    const type = valueInfoType(io);
-    if (!elementTypeNamed(type.dtype))
-      gaps.push({
-        node: io.name,
-        opType: 'graph input/output',
-        reason: `has element type ${type.dtype ?? 'unknown'}, which the webgpu target has no type for`,
-      });
-    else if (!type.dims)
-      gaps.push({ node: io.name, opType: 'graph input/output', reason: 'has no declared shape (rank)' });
-  }
-  return gaps;
+  return moduleGaps(model, where, 'the webgpu target', findGpuLowering);
 }
 
 export const webgpuTarget: Target = {

@@ -12,6 +12,7 @@
 //   const out = await session.run({ x: { data: Float32Array.of(1, 2), dims: [1, 2] } });
 
 /// <reference types="@webgpu/types" />
+import { decodeModuleWeight, loadModuleWeights } from '../module-runtime.js';
 import type { ElementType, GpuWeightEntry, Value } from './ops/types.js';
 import type { LogicalBuffer, PlannedStep, WebgpuPlanContext } from './plan-context.js';
 
@@ -142,40 +143,11 @@ export class WebgpuSession {
         },
       });
     }
-    const bytes = await WebgpuSession.loadWeights(options.weights, spec);
+    const bytes = await loadModuleWeights(options.weights, spec, 'WebGPU');
     const session = new WebgpuSession(spec, device, !options.device, bytes);
     session.keepAlive = keepAlive;
     session.uploadWeights();
     return session;
-  }
-
-  private static async loadWeights(source: SessionOptions['weights'], spec: ModuleSpec): Promise<Uint8Array> {
-    let bytes: Uint8Array;
-    if (source instanceof ArrayBuffer) bytes = new Uint8Array(source);
-    else if (source !== undefined && ArrayBuffer.isView(source))
-      bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    else {
-      const url = new URL(source === undefined ? './model.weights.bin' : String(source), spec.moduleUrl());
-      if (url.protocol === 'file:') {
-        // Node: fetch() cannot read file: URLs. Browsers never get here (their URLs are http(s)).
-        const fsModule = 'node:fs/promises';
-        const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ fsModule)) as {
-          readFile(u: URL): Promise<Uint8Array>;
-        };
-        bytes = await fs.readFile(url);
-      } else {
-        const response = await fetch(url);
-        if (!response.ok)
-          throw new Error(`${spec.source} (WebGPU): cannot fetch ${url.href}: HTTP ${response.status}`);
-        bytes = new Uint8Array(await response.arrayBuffer());
-      }
-    }
-    if (bytes.byteLength !== spec.weightsBytes) {
-      throw new Error(
-        `${spec.source} (WebGPU): the weights hold ${bytes.byteLength} bytes, this model.js expects ${spec.weightsBytes}; pass the model.weights.bin written with it.`,
-      );
-    }
-    return bytes.byteOffset % 16 === 0 ? bytes : bytes.slice();
   }
 
   run(feeds: Record<string, Feed>): Promise<Record<string, { data: TensorData; dims: number[] }>> {
@@ -203,33 +175,7 @@ export class WebgpuSession {
 
   /** Elements of weight `index` as numbers (for shape arithmetic on the host). */
   private decodeWeight(index: number): ArrayLike<number> {
-    const entry = this.spec.weights[index];
-    let count = 1;
-    for (const d of entry.dims) count *= d;
-    const { buffer, byteOffset } = this.weightBytes;
-    const at = byteOffset + entry.offset;
-    switch (entry.storage) {
-      case 'float32':
-        return new Float32Array(buffer, at, count);
-      case 'float16':
-        return Float32Array.from(new Uint16Array(buffer, at, count), (b) => WebgpuSession.float16Value(b));
-      case 'int64':
-        return Float64Array.from(new BigInt64Array(buffer, at, count), (x) => Number(x));
-      case 'uint64':
-        return Float64Array.from(new BigUint64Array(buffer, at, count), (x) => Number(x));
-      case 'int32':
-        return new Int32Array(buffer, at, count);
-      case 'uint32':
-        return new Uint32Array(buffer, at, count);
-      case 'int16':
-        return new Int16Array(buffer, at, count);
-      case 'uint16':
-        return new Uint16Array(buffer, at, count);
-      case 'int8':
-        return new Int8Array(buffer, at, count);
-      default:
-        return new Uint8Array(buffer, at, Math.min(count, entry.bytes));
-    }
+    return decodeModuleWeight(this.weightBytes, this.spec.weights[index]);
   }
 
   private uploadWeights(): void {
@@ -249,10 +195,8 @@ export class WebgpuSession {
         case 'u32':
           words = Uint32Array.from(this.decodeWeight(index), (x) => Number(x));
           break;
-        case 'f16':
-          words = entry.storage === 'float16' ? raw : WebgpuSession.float16Array(this.decodeWeight(index));
-          break;
         default:
+          // 'f16' (float16 weights), 'u8', 'i8', 'raw': the stored bytes as they are.
           words = raw;
       }
       this.weightBuffers[index] = this.upload(words, 0x80 /* STORAGE */);
@@ -524,6 +468,7 @@ export class WebgpuSession {
     dtype: ElementType,
   ): Float32Array | Int32Array | Uint32Array {
     // Always a fresh copy: a feed may view a larger (or shared) buffer at any offset.
+    if (dtype === 'float32' && data instanceof Float32Array) return data.slice();
     if (dtype === 'float32' || dtype === 'float16')
       return Float32Array.from(data as ArrayLike<number>, Number);
     if (dtype === 'bool') return Uint32Array.from(data as ArrayLike<number>, (x) => (x ? 1 : 0));
@@ -538,54 +483,5 @@ export class WebgpuSession {
     if (dtype === 'bool') return Uint8Array.from(values, (x) => (x ? 1 : 0));
     if (dtype === 'int64') return BigInt64Array.from(values, (x) => BigInt(Math.trunc(x)));
     return values instanceof Int32Array ? values : Int32Array.from(values);
-  }
-
-  static float16Value(bits: number): number {
-    const sign = bits & 0x8000 ? -1 : 1;
-    const exponent = (bits >> 10) & 0x1f;
-    const fraction = bits & 0x3ff;
-    if (exponent === 0) return sign * fraction * 2 ** -24;
-    if (exponent === 31) return fraction ? NaN : sign * Infinity;
-    return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-  }
-
-  /** float32 values → float16 bits (round to nearest even; finite values saturate at ±65504). */
-  static float16Array(values: ArrayLike<number>): Uint16Array {
-    const out = new Uint16Array(values.length);
-    const f = new Float32Array(1);
-    const u = new Uint32Array(f.buffer);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      f[0] = Number.isFinite(v) ? Math.max(-65504, Math.min(65504, v)) : v;
-      const x = u[0];
-      const sign = (x >>> 16) & 0x8000;
-      const exp = (x >>> 23) & 0xff;
-      let mant = x & 0x7fffff;
-      if (exp === 0xff) {
-        out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
-        continue;
-      }
-      let e = exp - 127 + 15;
-      if (e <= 0) {
-        if (e < -10) {
-          out[i] = sign;
-          continue;
-        }
-        mant |= 0x800000;
-        const shift = 14 - e;
-        let half = mant >> shift;
-        const rest = mant & ((1 << shift) - 1);
-        const mid = 1 << (shift - 1);
-        if (rest > mid || (rest === mid && half & 1)) half++;
-        out[i] = sign | half;
-        continue;
-      }
-      let half = (e << 10) | (mant >> 13);
-      const rest = mant & 0x1fff;
-      if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
-      e = half;
-      out[i] = sign | e;
-    }
-    return out;
   }
 }

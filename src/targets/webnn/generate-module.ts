@@ -11,13 +11,15 @@
 //   const { code, weights } = generateWebnnModule(model, { source: 'bert.onnx', precision: 'fp32', float32Compute: 'float32' });
 
 import { printable, UserError } from '../../errors.js';
-import { Graph, valueInfoType } from '../../onnx/graph.js';
+import { Graph } from '../../onnx/graph.js';
 import type { ModelProto, TensorProto } from '../../onnx/proto/index.js';
 import { encodeRawData, tensorFromProto } from '../../onnx/tensor.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../version.js';
+import { moduleRuntimeSource } from '../module-runtime.js';
+import { moduleIoList } from '../web-module-graph.js';
 import { WebnnBuildContext } from './module-build-context.js';
 import { WebnnSession, type ModuleIO } from './module-session.js';
-import { elementTypeNamed, elementTypeOf, findLowering, modelOpsets } from './op-registry.js';
+import { elementTypeOf, findLowering, modelOpsets } from './op-registry.js';
 import type { WeightEntry } from './ops/types.js';
 import { Identifiers, jsString, liveNodes, literal, OpLibrary } from '../module-source.js';
 
@@ -71,22 +73,6 @@ function inlineValues(t: TensorProto, where: string): number[] | undefined {
   return Array.from(host.data as ArrayLike<number | bigint>, (v) => Number(v));
 }
 
-function ioList(values: { name?: string | null }[], where: string): ModuleIO[] {
-  return values.map((v) => {
-    const type = valueInfoType(v as Parameters<typeof valueInfoType>[0]);
-    const dtype = elementTypeNamed(type.dtype);
-    if (!dtype)
-      throw new UserError(
-        `${where}: "${v.name}" has element type ${type.dtype ?? 'unknown'}, which WebNN cannot take.`,
-      );
-    if (!type.dims)
-      throw new UserError(
-        `${where}: "${v.name}" has no declared shape; the webnn target needs the rank of every input and output.`,
-      );
-    return { name: v.name ?? '', dtype, dims: type.dims };
-  });
-}
-
 export function generateWebnnModule(model: ModelProto, options: GenerateOptions): GeneratedModule {
   const where = options.source;
   const graph = new Graph(model.graph as NonNullable<ModelProto['graph']> as Graph['proto'], where);
@@ -94,8 +80,8 @@ export function generateWebnnModule(model: ModelProto, options: GenerateOptions)
   const nodes = liveNodes(graph).filter((n) => !(n.opType === 'Constant' && (n.domain ?? '') === ''));
   const constants = graph.constants();
   const ids = new Identifiers();
-  const inputs = ioList(graph.inputs, where);
-  const outputs = ioList(graph.outputs, where);
+  const inputs = moduleIoList(graph.inputs, where, 'webnn', 'WebNN');
+  const outputs = moduleIoList(graph.outputs, where, 'webnn', 'WebNN');
 
   const weights: WeightEntry[] = [];
   const chunks: Uint8Array[] = [];
@@ -155,6 +141,8 @@ export function generateWebnnModule(model: ModelProto, options: GenerateOptions)
     `const OUTPUTS = ${literal(outputs)};`,
     '',
     `// ---- run-time core (model-convert ${TOOL_VERSION}) ----`,
+    moduleRuntimeSource(),
+    '',
     WebnnBuildContext.toString(),
     '',
     WebnnSession.toString(),

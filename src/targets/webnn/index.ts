@@ -8,7 +8,6 @@
 import { supportedOpKeys } from './op-registry.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Graph, valueInfoType } from '../../onnx/graph.js';
 import type { ModelProto } from '../../onnx/proto/index.js';
 import { writeAtomically } from '../../onnx/model-io.js';
 import type { Precision } from '../../pipeline/types.js';
@@ -16,39 +15,12 @@ import type { EmittedVariant, EmitRequest, Target, Unsupported } from '../types.
 import { foldConstants } from './fold-constants.js';
 import { generateWebnnModule } from './generate-module.js';
 import { createWebnnRunner } from './module-runner.js';
-import { elementTypeNamed, elementTypeOf, findLowering, modelOpsets } from './op-registry.js';
+import { findLowering } from './op-registry.js';
+import { moduleGaps } from '../web-module-graph.js';
 
 /** Everything in `model` the webnn target cannot express, all at once. */
 export function webnnGaps(model: ModelProto, where: string): Unsupported[] {
-  const graph = new Graph(model.graph as Graph['proto'], where);
-  const opsets = modelOpsets(model);
-  const gaps: Unsupported[] = [];
-  graph.nodes.forEach((node, index) => {
-    if (node.opType === 'Constant' && (node.domain ?? '') === '') return;
-    const found = findLowering(node, graph, opsets);
-    if ('reason' in found)
-      gaps.push({ node: node.name || `${node.opType}_${index}`, opType: node.opType, reason: found.reason });
-  });
-  for (const t of graph.initializers) {
-    if (!elementTypeOf(t.dataType))
-      gaps.push({
-        node: t.name,
-        opType: 'initializer',
-        reason: `has element type ${t.dataType}, which WebNN has no data type for`,
-      });
-  }
-  for (const io of [...graph.inputs, ...graph.outputs]) {
-    const type = valueInfoType(io);
-    if (!elementTypeNamed(type.dtype))
-      gaps.push({
-        node: io.name,
-        opType: 'graph input/output',
-        reason: `has element type ${type.dtype ?? 'unknown'}, which WebNN has no data type for`,
-      });
-    else if (!type.dims)
-      gaps.push({ node: io.name, opType: 'graph input/output', reason: 'has no declared shape (rank)' });
-  }
-  return gaps;
+  return moduleGaps(model, where, 'WebNN', findLowering);
 }
 
 export const webnnTarget: Target = {

@@ -12,6 +12,7 @@
 //   const g = new WebnnBuildContext(builder, context.opSupportLimits(), mode, weightBytes, weightTable);
 //   const y = g.call('relu', { input: x }, x, g.opts('Relu_3'));
 
+import { decodeModuleWeight, float16Value } from '../module-runtime.js';
 import type { MLDataType, MLGraphBuilderLike, MLOperandLike, MLOpSupportLimitsLike } from './webnn-api.js';
 import type {
   Attrs,
@@ -357,51 +358,7 @@ export class WebnnBuildContext implements BuildContext {
   }
 
   private decodeWeight(entry: WeightEntry): ArrayLike<number> {
-    let count = 1;
-    for (const d of entry.dims) count *= d;
-    const { buffer, byteOffset } = this.weightBytes;
-    const at = byteOffset + entry.offset;
-    switch (entry.storage) {
-      case 'float32':
-        return new Float32Array(buffer, at, count);
-      case 'float16': {
-        const bits = new Uint16Array(buffer, at, count);
-        return Float32Array.from(bits, (b) => WebnnBuildContext.float16Value(b));
-      }
-      case 'int64':
-        return Float64Array.from(new BigInt64Array(buffer, at, count), (x) => Number(x));
-      case 'uint64':
-        return Float64Array.from(new BigUint64Array(buffer, at, count), (x) => Number(x));
-      case 'int32':
-        return new Int32Array(buffer, at, count);
-      case 'uint32':
-        return new Uint32Array(buffer, at, count);
-      case 'int16':
-        return new Int16Array(buffer, at, count);
-      case 'uint16':
-        return new Uint16Array(buffer, at, count);
-      case 'int8':
-        return new Int8Array(buffer, at, count);
-      case 'uint8':
-      case 'bool':
-        return new Uint8Array(buffer, at, count);
-      case 'int4':
-      case 'uint4':
-      case 'int2':
-      case 'uint2': {
-        const bits = entry.storage.endsWith('4') ? 4 : 2;
-        const perByte = 8 / bits;
-        const mask = (1 << bits) - 1;
-        const signed = entry.storage.startsWith('int');
-        const packed = new Uint8Array(buffer, at, entry.bytes);
-        const out = new Int8Array(count);
-        for (let i = 0; i < count; i++) {
-          const code = (packed[Math.floor(i / perByte)] >> ((i % perByte) * bits)) & mask;
-          out[i] = signed && code >= 1 << (bits - 1) ? code - (1 << bits) : code;
-        }
-        return out;
-      }
-    }
+    return decodeModuleWeight(this.weightBytes, entry);
   }
 
   // ---- static data conversions (also used by the session) ----
@@ -507,11 +464,6 @@ export class WebnnBuildContext implements BuildContext {
   }
 
   static float16Value(bits: number): number {
-    const sign = bits & 0x8000 ? -1 : 1;
-    const exponent = (bits >> 10) & 0x1f;
-    const mantissa = bits & 0x3ff;
-    if (exponent === 0) return sign * mantissa * 2 ** -24;
-    if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
-    return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+    return float16Value(bits);
   }
 }

@@ -13,6 +13,7 @@
 //   const session = await WebnnSession.create({ ml, MLGraphBuilder, weights }, spec);
 //   const out = await session.run({ x: { data: Float32Array.of(1, 2), dims: [1, 2] } });
 
+import { loadModuleWeights } from '../module-runtime.js';
 import type { WebnnBuildContext } from './module-build-context.js';
 import type { BuildMode, ElementType, Value, WeightEntry } from './ops/types.js';
 import type {
@@ -134,39 +135,9 @@ export class WebnnSession {
     }
     if (!Builder)
       throw new Error(`${spec.source} (WebNN): MLGraphBuilder is missing — pass it to createSession.`);
-    const weightBytes = await WebnnSession.loadWeights(options.weights, spec);
+    const weightBytes = await loadModuleWeights(options.weights, spec, 'WebNN');
     const context = options.context ?? (await ml!.createContext(options.contextOptions ?? {}));
     return new WebnnSession(spec, context, !options.context, Builder, weightBytes);
-  }
-
-  private static async loadWeights(source: SessionOptions['weights'], spec: ModuleSpec): Promise<Uint8Array> {
-    let bytes: Uint8Array;
-    if (source instanceof ArrayBuffer) bytes = new Uint8Array(source);
-    else if (source !== undefined && ArrayBuffer.isView(source))
-      bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    else {
-      const url = new URL(source === undefined ? './model.weights.bin' : String(source), spec.moduleUrl());
-      if (url.protocol === 'file:') {
-        // Node: fetch() cannot read file: URLs. Browsers never get here (their URLs are http(s)).
-        const fsModule = 'node:fs/promises';
-        const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ fsModule)) as {
-          readFile(u: URL): Promise<Uint8Array>;
-        };
-        bytes = await fs.readFile(url);
-      } else {
-        const response = await fetch(url);
-        if (!response.ok)
-          throw new Error(`${spec.source} (WebNN): cannot fetch ${url.href}: HTTP ${response.status}`);
-        bytes = new Uint8Array(await response.arrayBuffer());
-      }
-    }
-    if (bytes.byteLength !== spec.weightsBytes) {
-      throw new Error(
-        `${spec.source} (WebNN): the weights hold ${bytes.byteLength} bytes, this model.js expects ${spec.weightsBytes}; pass the model.weights.bin written with it.`,
-      );
-    }
-    // Typed-array views into the weights need aligned offsets.
-    return bytes.byteOffset % 16 === 0 ? bytes : bytes.slice();
   }
 
   run(feeds: Record<string, Feed>): Promise<Record<string, { data: TensorData; dims: number[] }>> {

@@ -1,6 +1,7 @@
 /* istanbul ignore file -- copied into generated model.js as source text; instrumenting it would break that copy */
 // Run-time functions both generated web modules (webnn and webgpu model.js) need: loading
-// model.weights.bin, decoding a stored weight to numbers, float16 bits → value. The
+// model.weights.bin, decoding a stored weight to numbers, float16 bits → value, numpy
+// broadcasting of host tensors (shape arithmetic). The
 // generators copy them into model.js with moduleRuntimeSource(), ahead of the classes that
 // call them by name, so each must be self-contained (no module-level references).
 //   const bytes = await loadModuleWeights(options.weights, spec, 'WebGPU');
@@ -103,7 +104,62 @@ export function decodeModuleWeight(weights: Uint8Array, entry: StoredWeight): Ar
   }
 }
 
+/** numpy broadcasting of two shapes; undefined when they do not broadcast. */
+export function broadcastShape(a: number[], b: number[]): number[] | undefined {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) return undefined;
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}
+
+/**
+ * fn over the elements of host tensors broadcast to `dims` (their broadcast shape), in
+ * row-major order: offsets advance like an odometer, no per-element allocation.
+ */
+export function mapBroadcast(
+  data: ArrayLike<number>[],
+  shapes: number[][],
+  dims: number[],
+  fn: (...xs: number[]) => number,
+): Float64Array {
+  const rank = dims.length;
+  let count = 1;
+  for (const d of dims) count *= d;
+  const strides = shapes.map((shape) => {
+    const s = new Array<number>(rank).fill(0);
+    let step = 1;
+    for (let i = shape.length - 1; i >= 0; i--) {
+      s[rank - shape.length + i] = shape[i] === 1 ? 0 : step;
+      step *= shape[i];
+    }
+    return s;
+  });
+  const out = new Float64Array(count);
+  const index = new Array<number>(rank).fill(0);
+  const offsets = new Array<number>(data.length).fill(0);
+  const args = new Array<number>(data.length);
+  for (let i = 0; i < count; i++) {
+    for (let k = 0; k < data.length; k++) args[k] = Number(data[k][offsets[k]]);
+    out[i] = fn(...args);
+    for (let axis = rank - 1; axis >= 0; axis--) {
+      index[axis]++;
+      for (let k = 0; k < data.length; k++) offsets[k] += strides[k][axis];
+      if (index[axis] < dims[axis]) break;
+      for (let k = 0; k < data.length; k++) offsets[k] -= strides[k][axis] * dims[axis];
+      index[axis] = 0;
+    }
+  }
+  return out;
+}
+
 /** The source of these functions, for a generated model.js. */
 export function moduleRuntimeSource(): string {
-  return [loadModuleWeights, float16Value, decodeModuleWeight].map((f) => f.toString()).join('\n\n');
+  return [loadModuleWeights, float16Value, decodeModuleWeight, broadcastShape, mapBroadcast]
+    .map((f) => f.toString())
+    .join('\n\n');
 }

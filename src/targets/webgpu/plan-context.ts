@@ -11,6 +11,7 @@
 //   const g = new WebgpuPlanContext(weightTable, decodeWeight, f16);
 //   const [y] = g.node(OP_Add_7, [a, b], {}, 'Add_3');
 
+import { broadcastShape, mapBroadcast } from '../module-runtime.js';
 import type {
   Attrs,
   ElementType,
@@ -114,49 +115,24 @@ export class WebgpuPlanContext implements PlanContext {
   }
 
   broadcastDims(a: number[], b: number[]): number[] {
-    const rank = Math.max(a.length, b.length);
-    const out: number[] = [];
-    for (let i = 0; i < rank; i++) {
-      const p = a[a.length - rank + i] ?? 1;
-      const q = b[b.length - rank + i] ?? 1;
-      if (p !== q && p !== 1 && q !== 1)
-        this.fail(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
-      out.push(p === 1 ? q : p);
-    }
-    return out;
+    return (
+      broadcastShape(a, b) ?? this.fail(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`)
+    );
   }
 
   hostMap(inputs: Value[], dtype: ElementType, fn: (...xs: number[]) => number): Value {
     const dims = inputs.reduce<number[]>((d, v) => this.broadcastDims(d, v.dims), []);
     const data = inputs.map((v) => this.numbers(v, 'a host operand'));
-    const strides = inputs.map((v) => this.broadcastStrides(v.dims, dims));
-    const count = this.count(dims);
-    const out = new Float64Array(count);
-    const args = new Array<number>(inputs.length);
-    for (let i = 0; i < count; i++) {
-      let rest = i;
-      const offsets = new Array<number>(inputs.length).fill(0);
-      for (let axis = dims.length - 1; axis >= 0; axis--) {
-        const c = rest % dims[axis];
-        rest = Math.floor(rest / dims[axis]);
-        for (let k = 0; k < inputs.length; k++) offsets[k] += c * strides[k][axis];
-      }
-      for (let k = 0; k < inputs.length; k++) args[k] = Number(data[k][offsets[k]]);
-      out[i] = fn(...args);
-    }
-    return this.host(dtype, dims, out);
-  }
-
-  /** Strides of `dims` read as `target` (numpy broadcasting: 0 where a dim is stretched). */
-  broadcastStrides(dims: number[], target: number[]): number[] {
-    const out = new Array<number>(target.length).fill(0);
-    let stride = 1;
-    for (let i = dims.length - 1; i >= 0; i--) {
-      const t = target.length - dims.length + i;
-      out[t] = dims[i] === 1 && target[t] !== 1 ? 0 : stride;
-      stride *= dims[i];
-    }
-    return out;
+    return this.host(
+      dtype,
+      dims,
+      mapBroadcast(
+        data,
+        inputs.map((v) => v.dims),
+        dims,
+        fn,
+      ),
+    );
   }
 
   axis(axis: number, rank: number): number {

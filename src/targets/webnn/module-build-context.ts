@@ -12,7 +12,7 @@
 //   const g = new WebnnBuildContext(builder, context.opSupportLimits(), mode, weightBytes, weightTable);
 //   const y = g.call('relu', { input: x }, x, g.opts('Relu_3'));
 
-import { decodeModuleWeight, float16Value } from '../module-runtime.js';
+import { broadcastShape, decodeModuleWeight, float16Value, mapBroadcast } from '../module-runtime.js';
 import type { MLDataType, MLGraphBuilderLike, MLOperandLike, MLOpSupportLimitsLike } from './webnn-api.js';
 import type {
   Attrs,
@@ -242,49 +242,24 @@ export class WebnnBuildContext implements BuildContext {
   // ---- host arithmetic ----
 
   broadcastDims(a: number[], b: number[]): number[] {
-    const rank = Math.max(a.length, b.length);
-    const out: number[] = [];
-    for (let i = 0; i < rank; i++) {
-      const da = a[a.length - rank + i] ?? 1;
-      const db = b[b.length - rank + i] ?? 1;
-      if (da !== db && da !== 1 && db !== 1)
-        this.fail(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
-      out.push(da === 1 ? db : da);
-    }
-    return out;
+    return (
+      broadcastShape(a, b) ?? this.fail(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`)
+    );
   }
 
   hostMap(inputs: Value[], dtype: ElementType, fn: (...xs: number[]) => number): Value {
     const dims = inputs.reduce<number[]>((d, v) => this.broadcastDims(d, v.dims), []);
-    const rank = dims.length;
-    let count = 1;
-    for (const d of dims) count *= d;
     const data = inputs.map((v) => this.numbers(v, 'an input'));
-    const strides = inputs.map((v) => {
-      const s = new Array<number>(rank).fill(0);
-      let step = 1;
-      for (let i = v.dims.length - 1; i >= 0; i--) {
-        s[rank - v.dims.length + i] = v.dims[i] === 1 ? 0 : step;
-        step *= v.dims[i];
-      }
-      return s;
-    });
-    const out = new Float64Array(count);
-    const index = new Array<number>(rank).fill(0);
-    const offsets = new Array<number>(inputs.length).fill(0);
-    const args = new Array<number>(inputs.length);
-    for (let i = 0; i < count; i++) {
-      for (let k = 0; k < inputs.length; k++) args[k] = data[k][offsets[k]];
-      out[i] = fn(...args);
-      for (let axis = rank - 1; axis >= 0; axis--) {
-        index[axis]++;
-        for (let k = 0; k < inputs.length; k++) offsets[k] += strides[k][axis];
-        if (index[axis] < dims[axis]) break;
-        for (let k = 0; k < inputs.length; k++) offsets[k] -= strides[k][axis] * dims[axis];
-        index[axis] = 0;
-      }
-    }
-    return this.host(dtype, dims, out);
+    return this.host(
+      dtype,
+      dims,
+      mapBroadcast(
+        data,
+        inputs.map((v) => v.dims),
+        dims,
+        fn,
+      ),
+    );
   }
 
   axis(axis: number, rank: number): number {

@@ -14,7 +14,14 @@ import {
   type ElementwiseAttrs,
   type ElementwiseStep,
 } from './elementwise-ops.js';
-import { wgslBroadcastStrides, wgslFunctions, wgslGrid, wgslLiteral, wgslOffset } from './wgsl.js';
+import {
+  elementKernel,
+  wgslBroadcastStrides,
+  wgslFunctions,
+  wgslGrid,
+  wgslLiteral,
+  wgslOffset,
+} from './wgsl.js';
 
 export type { ElementwiseAttrs, ElementwiseStep };
 
@@ -84,7 +91,7 @@ function lowerElementwise(g: PlanContext, x: Value[], a: ElementwiseAttrs, label
     let o = offsets.get(offset);
     if (!o) {
       o = offset === 'i' ? 'i' : `o${offsets.size}`;
-      if (o !== 'i') lets.push(`  let ${o} = ${offset};`);
+      if (o !== 'i') lets.push(`let ${o} = ${offset};`);
       offsets.set(offset, o);
     }
     exprs.push(`x${bound.length}[${o}]`);
@@ -95,25 +102,16 @@ function lowerElementwise(g: PlanContext, x: Value[], a: ElementwiseAttrs, label
     const args = s.args.map((j) => exprs[j]);
     const argTypes = s.args.map((j) => wgslTypeOf(types[j]));
     const name = `t${k}`;
-    lets.push(`  let ${name}: ${wgslTypeOf(types[x.length + k])} = ${def.wgsl(args, argTypes, s)};`);
+    lets.push(`let ${name}: ${wgslTypeOf(types[x.length + k])} = ${def.wgsl(args, argTypes, s)};`);
     exprs.push(name);
   });
-  const grid = wgslGrid(count, 64);
-  const main = [
-    '@compute @workgroup_size(64)',
-    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-    `  ${grid.index}`,
-    ...lets,
-    `  y0[i] = ${exprs[exprs.length - 1]};`,
-    '}',
-  ].join('\n');
-  const code = [...wgslFunctions(main, elementwiseFunction), main].join('\n');
-  return g.kernel({
+  return elementKernel(g, {
     label,
-    code,
     inputs: bound,
     outputs: [{ dtype: result, dims }],
-    workgroups: grid.workgroups,
+    count,
+    body: [...lets, `y0[i] = ${exprs[exprs.length - 1]};`],
+    define: elementwiseFunction,
   })[0];
 }
 
@@ -125,6 +123,7 @@ const HELPERS = [
   wgslTypeOf,
   wgslBroadcastStrides,
   wgslGrid,
+  elementKernel,
   wgslLiteral,
   wgslOffset,
   wgslFunctions,

@@ -9,7 +9,7 @@
 
 import { gatherOps as webnnGatherOps } from '../../webnn/ops/gather.js';
 import type { GpuOpTable, GpuOpVersion, PlanContext, Value } from './types.js';
-import { wgslGrid, wgslLiteral, wgslStrides } from './wgsl.js';
+import { elementKernel, wgslFunctions, wgslGrid, wgslLiteral, wgslStrides } from './wgsl.js';
 
 type AxisAttrs = { axis: number };
 type GatherNDAttrs = { batchDims: number };
@@ -126,21 +126,13 @@ function lowerGather(g: PlanContext, x: Value[], a: AxisAttrs, label: string): V
     body.push(...gatherIndex('k', `x${inputs.length - 1}[r / ${inner}u]`, size));
   }
   body.push(`let e = (o * ${size}u + u32(k)) * ${inner}u + r % ${inner}u;`, ...lets, `y0[i] = ${read};`);
-  const grid = wgslGrid(total, 64);
-  const code = [
-    '@compute @workgroup_size(64)',
-    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-    `  ${grid.index}`,
-    ...body.map((s) => `  ${s}`),
-    '}',
-  ].join('\n');
-  return g.kernel({
+  return elementKernel(g, {
     label,
-    code,
     inputs,
     packed,
     outputs: [{ dtype: table.dtype, dims: outDims }],
-    workgroups: grid.workgroups,
+    count: total,
+    body,
   })[0];
 }
 
@@ -155,21 +147,7 @@ function gatherKernel(
 ) {
   const total = dims.reduce((p, d) => p * d, 1);
   if (total === 0) return g.host(v.dtype, dims, []);
-  const grid = wgslGrid(total, 64);
-  const code = [
-    '@compute @workgroup_size(64)',
-    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-    `  ${grid.index}`,
-    ...body.map((s) => `  ${s}`),
-    '}',
-  ].join('\n');
-  return g.kernel({
-    label,
-    code,
-    inputs,
-    outputs: [{ dtype: v.dtype, dims }],
-    workgroups: grid.workgroups,
-  })[0];
+  return elementKernel(g, { label, inputs, outputs: [{ dtype: v.dtype, dims }], count: total, body })[0];
 }
 
 function lowerGatherElements(g: PlanContext, x: Value[], a: AxisAttrs, label: string): Value {
@@ -226,7 +204,17 @@ export const gatherOps: GpuOpTable = {
       lower: lowerGather as GpuOpVersion['lower'],
       host: webnnGather.host as GpuOpVersion['host'],
       packedInputs: [0],
-      helpers: [gatherPacked, gatherRead, gatherIndex, gatherTableRead, wgslGrid, wgslLiteral, wgslStrides],
+      helpers: [
+        gatherPacked,
+        gatherRead,
+        gatherIndex,
+        gatherTableRead,
+        wgslGrid,
+        wgslLiteral,
+        wgslStrides,
+        elementKernel,
+        wgslFunctions,
+      ],
     },
   ],
   GatherElements: [
@@ -234,7 +222,7 @@ export const gatherOps: GpuOpTable = {
       since: 11,
       attributes: (n) => ({ axis: n.int('axis', 0) }),
       lower: lowerGatherElements as GpuOpVersion['lower'],
-      helpers: [gatherIndex, gatherKernel, wgslGrid, wgslStrides],
+      helpers: [gatherIndex, gatherKernel, wgslGrid, wgslStrides, elementKernel, wgslFunctions],
     },
   ],
   GatherND: [
@@ -242,7 +230,7 @@ export const gatherOps: GpuOpTable = {
       since: 11,
       attributes: (n) => ({ batchDims: n.int('batch_dims', 0) }),
       lower: lowerGatherND as GpuOpVersion['lower'],
-      helpers: [gatherIndex, gatherKernel, wgslGrid, wgslStrides],
+      helpers: [gatherIndex, gatherKernel, wgslGrid, wgslStrides, elementKernel, wgslFunctions],
     },
   ],
 };

@@ -10,7 +10,14 @@
 import { permutation, layoutOps as webnnLayoutOps } from '../../webnn/ops/layout.js';
 import { sliceAxes, slicingOps as webnnSlicingOps } from '../../webnn/ops/slicing.js';
 import type { ElementType, GpuOpTable, GpuOpVersion, OnnxNodeView, PlanContext, Value } from './types.js';
-import { wgslBroadcastStrides, wgslFunctions, wgslGrid, wgslLiteral, wgslStrides } from './wgsl.js';
+import {
+  elementKernel,
+  wgslBroadcastStrides,
+  wgslFunctions,
+  wgslGrid,
+  wgslLiteral,
+  wgslStrides,
+} from './wgsl.js';
 
 // permutation and sliceAxes are the webnn target's helpers, copied into model.js with the
 // entries that list them (imported, never `declare`d: the bundler renames on collisions).
@@ -45,16 +52,7 @@ function layoutDispatch(
   count: number,
   body: string[],
 ): Value[] {
-  const grid = wgslGrid(count, 64);
-  const main = [
-    '@compute @workgroup_size(64)',
-    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-    `  ${grid.index}`,
-    ...body.map((s) => `  ${s}`),
-    '}',
-  ].join('\n');
-  const code = [...wgslFunctions(main, () => ''), main].join('\n');
-  return g.kernel({ label, code, inputs, outputs, workgroups: grid.workgroups });
+  return elementKernel(g, { label, inputs, outputs, count, body });
 }
 
 /** One kernel writing every element `i` of one output with `body`; an empty output is a host tensor. */
@@ -380,6 +378,7 @@ const KERNEL_HELPERS = [
   layoutKernel,
   wgslFunctions,
   wgslGrid,
+  elementKernel,
   wgslLiteral,
   wgslStrides,
 ];

@@ -9,7 +9,14 @@
 //   matmulOps.MatMul[0].lower(g, [a, b], {}, 'MatMul_3')
 
 import type { Dequantized, ElementType, GpuOpTable, GpuOpVersion, PlanContext, Value } from './types.js';
-import { wgslBroadcastStrides, wgslGrid, wgslLiteral, wgslOffset } from './wgsl.js';
+import {
+  elementKernel,
+  wgslBroadcastStrides,
+  wgslFunctions,
+  wgslGrid,
+  wgslLiteral,
+  wgslOffset,
+} from './wgsl.js';
 
 interface MatmulPlan {
   label: string;
@@ -451,22 +458,14 @@ function dequantizeKernel(g: PlanContext, x: Value[], a: DequantizeAttrs, label:
     if (x[2].weight !== undefined && x[2].layout === 'raw') packed.push(2);
     zero = read(x[2], 'x2', channel);
   }
-  const grid = wgslGrid(count, 64);
-  const code = [
-    '@compute @workgroup_size(64)',
-    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-    `  ${grid.index}`,
-    `  y0[i] = (${read(x[0], 'x0', 'i')} - ${zero}) * x1[${channel}];`,
-    '}',
-  ].join('\n');
   const dtype: ElementType = x[1].dtype;
-  return g.kernel({
+  return elementKernel(g, {
     label,
-    code,
     inputs,
     packed,
     outputs: [{ dtype, dims }],
-    workgroups: grid.workgroups,
+    count,
+    body: [`y0[i] = (${read(x[0], 'x0', 'i')} - ${zero}) * x1[${channel}];`],
   })[0];
 }
 
@@ -548,7 +547,7 @@ export const matmulOps: GpuOpTable = {
       attributes: (n) => ({ axis: n.int('axis', 1), blockSize: n.int('block_size', 0) }),
       lower: lowerDequantize as GpuOpVersion['lower'],
       packedInputs: [0, 2],
-      helpers: [dequantizeKernel, wgslGrid],
+      helpers: [dequantizeKernel, elementKernel, wgslGrid, wgslFunctions],
     },
   ],
 };

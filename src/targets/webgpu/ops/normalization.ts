@@ -16,7 +16,14 @@ import {
   type RowPhase,
 } from './reduce.js';
 import type { GpuOpTable, GpuOpVersion, OnnxNodeView, PlanContext, Value } from './types.js';
-import { wgslBroadcastStrides, wgslGrid, wgslLiteral, wgslOffset } from './wgsl.js';
+import {
+  elementKernel,
+  wgslBroadcastStrides,
+  wgslFunctions,
+  wgslGrid,
+  wgslLiteral,
+  wgslOffset,
+} from './wgsl.js';
 
 /**
  * LayerNormalization and its relatives. Input roles are node input indices (-1: none):
@@ -230,22 +237,16 @@ function lowerGpuBatchNorm(g: PlanContext, x: Value[], a: BatchNormAttrs, label:
   const count = dims.reduce((p, d) => p * d, 1);
   const channels = dims.length > 1 ? dims[1] : 1;
   const spatial = dims.slice(2).reduce((p, d) => p * d, 1);
-  const grid = wgslGrid(count, 64);
-  const code = [
-    '@compute @workgroup_size(64)',
-    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-    `  ${grid.index}`,
-    `  let c = (i / ${spatial}u) % ${channels}u;`,
-    `  let sc = x1[c] * (1.0 / sqrt(x4[c] + ${wgslLiteral(a.epsilon, 'f32')}));`,
-    '  y0[i] = x0[i] * sc + (x2[c] - x3[c] * sc);',
-    '}',
-  ].join('\n');
-  return g.kernel({
+  return elementKernel(g, {
     label,
-    code,
     inputs: x.slice(0, 5),
     outputs: [{ dtype: x[0].dtype, dims }],
-    workgroups: grid.workgroups,
+    count,
+    body: [
+      `let c = (i / ${spatial}u) % ${channels}u;`,
+      `let sc = x1[c] * (1.0 / sqrt(x4[c] + ${wgslLiteral(a.epsilon, 'f32')}));`,
+      'y0[i] = x0[i] * sc + (x2[c] - x3[c] * sc);',
+    ],
   })[0];
 }
 
@@ -373,7 +374,7 @@ export const normalizationOps: GpuOpTable = {
         return { epsilon: n.float('epsilon', 1e-5) };
       },
       lower: lowerGpuBatchNorm as GpuOpVersion['lower'],
-      helpers: [wgslGrid, wgslLiteral],
+      helpers: [elementKernel, wgslGrid, wgslFunctions, wgslLiteral],
     },
   ],
   InstanceNormalization: [

@@ -7,7 +7,7 @@
 //   poolOps.MaxPool[0].lower(g, [x], { op: 'max', kernel: [3, 3], strides: [2, 2], ... }, 'MaxPool_4')
 
 import type { GpuOpTable, GpuOpVersion, OnnxNodeView, PlanContext, Value } from './types.js';
-import { wgslGrid, wgslLiteral } from './wgsl.js';
+import { elementKernel, wgslFunctions, wgslGrid, wgslLiteral } from './wgsl.js';
 
 export type PoolAttrs = {
   op: 'max' | 'average' | 'lp';
@@ -181,27 +181,21 @@ function lowerPool(g: PlanContext, x: Value[], a: PoolAttrs, label: string): Val
     lines.push('var cnt = 0.0;');
     result = 'acc / cnt';
   }
-  const grid = wgslGrid(count, 64);
-  const code = [
-    '@compute @workgroup_size(64)',
-    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-    `  ${grid.index}`,
-    ...unravel.lines,
-    `let xb = ${unravel.rest} * ${inCount}u;`,
-    `var acc: ${type} = ${init};`,
-    ...lines,
-    ...loops.open,
-    accumulate,
-    ...loops.close,
-    `y0[i] = ${result};`,
-    '}',
-  ].join('\n');
-  return g.kernel({
+  return elementKernel(g, {
     label,
-    code,
     inputs: [input],
     outputs: [{ dtype: input.dtype, dims: outDims }],
-    workgroups: grid.workgroups,
+    count,
+    body: [
+      ...unravel.lines,
+      `let xb = ${unravel.rest} * ${inCount}u;`,
+      `var acc: ${type} = ${init};`,
+      ...lines,
+      ...loops.open,
+      accumulate,
+      ...loops.close,
+      `y0[i] = ${result};`,
+    ],
   })[0];
 }
 
@@ -293,7 +287,15 @@ function poolAttributes(op: PoolAttrs['op']) {
   };
 }
 
-const WINDOW_HELPERS = [convWindow, wgslUnravel, wgslWindowLoops, wgslGrid, wgslLiteral];
+const WINDOW_HELPERS = [
+  convWindow,
+  wgslUnravel,
+  wgslWindowLoops,
+  wgslGrid,
+  wgslLiteral,
+  elementKernel,
+  wgslFunctions,
+];
 
 const pool = (op: PoolAttrs['op'], since: number): GpuOpVersion[] => [
   {

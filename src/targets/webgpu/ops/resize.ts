@@ -9,7 +9,7 @@
 //   resizeOps.Resize[0].lower(g, [x, roi, scales], { mode: 'linear', transform: 'half_pixel', ... }, 'Resize_3')
 
 import type { GpuOpTable, GpuOpVersion, OnnxNodeView, PlanContext, Value } from './types.js';
-import { wgslGrid } from './wgsl.js';
+import { elementKernel, wgslFunctions, wgslGrid } from './wgsl.js';
 
 export type ResizeAttrs = {
   mode: string;
@@ -184,7 +184,6 @@ function lowerResize(g: PlanContext, x: Value[], a: ResizeAttrs, label: string):
     lines.push('y0[i] = acc;');
   }
   const count = outDims.reduce((p, d) => p * d, 1);
-  const grid = wgslGrid(count, 64);
   const unravel: string[] = [];
   let current = 'i';
   for (let i = rank - 1; i >= 0; i--) {
@@ -192,22 +191,14 @@ function lowerResize(g: PlanContext, x: Value[], a: ResizeAttrs, label: string):
     if (i > 0) unravel.push(`let q${i} = ${current} / ${outDims[i]}u;`);
     current = `q${i}`;
   }
-  const code = [
-    '@compute @workgroup_size(64)',
-    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-    `  ${grid.index}`,
-    ...unravel,
-    ...lines,
-    '}',
-  ].join('\n');
   const tables = [g.host('int32', [index.length], index)];
   if (linear.length > 0) tables.push(g.host('float32', [weight.length], weight));
-  return g.kernel({
+  return elementKernel(g, {
     label,
-    code,
     inputs: [input, ...tables],
     outputs: [{ dtype: input.dtype, dims: outDims }],
-    workgroups: grid.workgroups,
+    count,
+    body: [...unravel, ...lines],
   })[0];
 }
 
@@ -227,10 +218,6 @@ function lowerBlocks(
     g.fail(`blocksize ${b} does not divide the input [${input.dims.join(', ')}]`);
   const outDims = toSpace ? [n, c / (b * b), h * b, w * b] : [n, c * b * b, h / b, w / b];
   const [, oc, oh, ow] = outDims;
-  const grid = wgslGrid(
-    outDims.reduce((p, d) => p * d, 1),
-    64,
-  );
   const source = toSpace
     ? [
         `let bi = y / ${b}u;`,
@@ -243,23 +230,18 @@ function lowerBlocks(
         `let cin = ch % ${c}u;`,
         `y0[i] = x0[((nb * ${c}u + cin) * ${h}u + y * ${b}u + blk / ${b}u) * ${w}u + xx * ${b}u + blk % ${b}u];`,
       ];
-  const code = [
-    '@compute @workgroup_size(64)',
-    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-    `  ${grid.index}`,
-    `  let xx = i % ${ow}u;`,
-    `  let y = (i / ${ow}u) % ${oh}u;`,
-    `  let ch = (i / ${ow * oh}u) % ${oc}u;`,
-    `  let nb = i / ${ow * oh * oc}u;`,
-    ...source.map((l) => `  ${l}`),
-    '}',
-  ].join('\n');
-  return g.kernel({
+  return elementKernel(g, {
     label,
-    code,
     inputs: [input],
     outputs: [{ dtype: input.dtype, dims: outDims }],
-    workgroups: grid.workgroups,
+    count: outDims.reduce((p, d) => p * d, 1),
+    body: [
+      `let xx = i % ${ow}u;`,
+      `let y = (i / ${ow}u) % ${oh}u;`,
+      `let ch = (i / ${ow * oh}u) % ${oc}u;`,
+      `let nb = i / ${ow * oh * oc}u;`,
+      ...source,
+    ],
   })[0];
 }
 
@@ -316,14 +298,14 @@ function upsampleAttributes(n: OnnxNodeView): ResizeAttrs | { unsupported: strin
   };
 }
 
-const RESIZE_HELPERS = [resizeCoordinate, resizeAxisTables, wgslGrid];
+const RESIZE_HELPERS = [resizeCoordinate, resizeAxisTables, wgslGrid, elementKernel, wgslFunctions];
 
 const blocks = (op: string): GpuOpVersion[] => [
   {
     since: 1,
     attributes: (n) => ({ op, block: n.int('blocksize', 1), mode: n.string('mode', 'DCR') }),
     lower: lowerBlocks as GpuOpVersion['lower'],
-    helpers: [wgslGrid],
+    helpers: [wgslGrid, elementKernel, wgslFunctions],
   },
 ];
 

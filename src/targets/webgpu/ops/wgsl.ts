@@ -1,8 +1,11 @@
 /* istanbul ignore file -- helpers are copied into generated model.js as source text; instrumenting them would break that copy */
 // WGSL building blocks shared by the kernels (listed as `helpers` of the entries that use
-// them, so they are copied into model.js with them): a 1-D grid over any element count,
+// them, so they are copied into model.js with them): a kernel of one thread per output
+// element (elementKernel: needs wgslGrid and wgslFunctions listed too), a 1-D grid over any element count,
 // index → offset arithmetic for strided/broadcast reads, and float literals.
-//   const grid = wgslGrid(count, 64); // { workgroups, index: 'let i = …;' }
+//   const [y] = elementKernel(g, { label, inputs: [x], outputs: [{ dtype, dims }], count, body: ['y0[i] = x0[i];'] });
+
+import type { ElementType, PlanContext, Value } from './types.js';
 
 /** Workgroups covering `count` invocations of `size` threads; `index` declares `i` (u32). */
 export function wgslGrid(
@@ -102,4 +105,42 @@ export function wgslFunctions(code: string, define: (name: string) => string): s
     }
   }
   return out;
+}
+
+/**
+ * Plans a kernel of one thread per element: `body` (WGSL statements, `i` declared, which set
+ * y0[i], …) runs for i < count; `preamble` goes before main; mc_* functions the code calls are
+ * added (`define` gives those beyond mc_bits).
+ */
+export function elementKernel(
+  g: PlanContext,
+  k: {
+    label: string;
+    inputs: Value[];
+    outputs: { dtype: ElementType; dims: number[] }[];
+    count: number;
+    body: string[];
+    preamble?: string[];
+    packed?: number[];
+    define?: (name: string) => string;
+  },
+): Value[] {
+  const grid = wgslGrid(k.count, 64);
+  const main = [
+    ...(k.preamble ?? []),
+    '@compute @workgroup_size(64)',
+    'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+    `  ${grid.index}`,
+    ...k.body.map((line) => `  ${line}`),
+    '}',
+  ].join('\n');
+  const code = [...wgslFunctions(main, k.define ?? (() => '')), main].join('\n');
+  return g.kernel({
+    label: k.label,
+    code,
+    inputs: k.inputs,
+    packed: k.packed,
+    outputs: k.outputs,
+    workgroups: grid.workgroups,
+  });
 }

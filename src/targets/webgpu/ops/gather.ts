@@ -9,28 +9,18 @@
 
 import { gatherOps as webnnGatherOps } from '../../webnn/ops/gather.js';
 import type { GpuOpTable, GpuOpVersion, PlanContext, Value } from './types.js';
-import { elementKernel, wgslFunctions, wgslGrid, wgslLiteral, wgslStrides } from './wgsl.js';
+import {
+  elementKernel,
+  wgslFunctions,
+  wgslGrid,
+  wgslLiteral,
+  wgslPacked,
+  wgslRead,
+  wgslStrides,
+} from './wgsl.js';
 
 type AxisAttrs = { axis: number };
 type GatherNDAttrs = { batchDims: number };
-
-/** Whether `v` is a weight gatherRead reads in its packed layout (float16 pairs or bytes). */
-function gatherPacked(v: Value): boolean {
-  const layout = v.weight !== undefined ? v.layout : undefined;
-  if (layout === 'f16' || layout === 'u8' || layout === 'i8') return true;
-  return layout === 'raw' && (v.dtype === 'int8' || v.dtype === 'uint8');
-}
-
-/** WGSL reading element `at` (a u32 expression) of binding `name` holding `v`, in its GPU layout. */
-function gatherRead(v: Value, name: string, at: string): string {
-  const layout = v.weight !== undefined ? v.layout : undefined;
-  if (!gatherPacked(v)) return `${name}[${at}]`;
-  if (layout === 'f16') return `unpack2x16float(${name}[(${at}) >> 1u])[(${at}) & 1u]`;
-  const signed = layout === 'i8' || (layout === 'raw' && v.dtype === 'int8');
-  return signed
-    ? `extractBits(i32(${name}[(${at}) >> 2u]), ((${at}) & 3u) * 8u, 8u)`
-    : `i32(extractBits(${name}[(${at}) >> 2u], ((${at}) & 3u) * 8u, 8u))`;
-}
 
 /** WGSL statements making `k` (i32) index `index` taken into [0, size): negatives count from the end. */
 function gatherIndex(k: string, index: string, size: number): string[] {
@@ -50,13 +40,13 @@ function gatherTableRead(
   lets: string[],
 ): string {
   const bind = (v: Value): string => {
-    if (gatherPacked(v)) packed.push(inputs.length);
+    if (wgslPacked(v)) packed.push(inputs.length);
     inputs.push(v);
     return `x${inputs.length - 1}`;
   };
   const q = table.dequantized;
   const byteCodes = q !== undefined && (q.codes.dtype === 'int8' || q.codes.dtype === 'uint8');
-  if (!q || !byteCodes) return gatherRead(table, bind(table), 'e');
+  if (!q || !byteCodes) return wgslRead(table, bind(table), 'e');
   const dims = table.dims;
   const rank = dims.length;
   const axis = g.axis(q.axis, Math.max(rank, 1));
@@ -80,18 +70,18 @@ function gatherTableRead(
       .join(' + ');
   }
   lets.push(`let s = ${s || '0u'};`);
-  const code = gatherRead(q.codes, bind(q.codes), 'e');
+  const code = wgslRead(q.codes, bind(q.codes), 'e');
   const scale =
     g.isHost(q.scale) && scaleCount === 1
       ? wgslLiteral(Number(g.numbers(q.scale, 'the scale')[0]), 'f32')
-      : gatherRead(q.scale, bind(q.scale), 's');
+      : wgslRead(q.scale, bind(q.scale), 's');
   let zero = '';
   if (q.zeroPoint !== undefined) {
     const z = q.zeroPoint;
     zero =
       g.isHost(z) && z.dims.reduce((p, d) => p * d, 1) === 1
         ? wgslLiteral(Number(g.numbers(z, 'the zero point')[0]), 'i32')
-        : gatherRead(z, bind(z), 's');
+        : wgslRead(z, bind(z), 's');
   }
   return `f32(${code}${zero && zero !== 'i32(0)' ? ` - ${zero}` : ''}) * ${scale}`;
 }
@@ -205,8 +195,8 @@ export const gatherOps: GpuOpTable = {
       host: webnnGather.host as GpuOpVersion['host'],
       packedInputs: [0],
       helpers: [
-        gatherPacked,
-        gatherRead,
+        wgslPacked,
+        wgslRead,
         gatherIndex,
         gatherTableRead,
         wgslGrid,

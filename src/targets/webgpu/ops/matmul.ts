@@ -16,6 +16,8 @@ import {
   wgslGrid,
   wgslLiteral,
   wgslOffset,
+  wgslPacked,
+  wgslRead,
 } from './wgsl.js';
 
 interface MatmulPlan {
@@ -213,13 +215,6 @@ function operandB(
   if (dq && !transposed && dq.codes.dims.length === 2) {
     const codes = dq.codes;
     const raw = codes.weight !== undefined && codes.layout === 'raw';
-    const signed = codes.dtype === 'int8';
-    const code = (idx: string, binding: string, isRaw: boolean) =>
-      isRaw
-        ? signed
-          ? `f32(extractBits(i32(${binding}[(${idx}) >> 2u]), ((${idx}) & 3u) * 8u, 8u))`
-          : `f32(extractBits(${binding}[(${idx}) >> 2u], ((${idx}) & 3u) * 8u, 8u))`
-        : `f32(${binding}[${idx}])`;
     // Channel of (k, n): per-axis (axis 1 → n, axis 0 → k) or per block along the axis.
     const axis = dq.axis < 0 ? dq.axis + 2 : dq.axis;
     const bs = dq.blockSize;
@@ -240,12 +235,12 @@ function operandB(
       const zp = dq.zeroPoint;
       const zpRaw = zp.weight !== undefined && zp.layout === 'raw';
       const zpScalar = zp.dims.reduce((q, d) => q * d, 1) === 1;
-      zero = code(zpScalar ? '0u' : scaleIndex, 'x2', zpRaw);
+      zero = `f32(${wgslRead(zp, 'x2', zpScalar ? '0u' : scaleIndex)})`;
       if (zpRaw) packed.push(2);
       inputs.push(zp);
     }
     return {
-      expr: `(${code('k * ' + N + 'u + n', 'x0', raw)} - ${zero}) * x1[${scaleIndex}]`,
+      expr: `(f32(${wgslRead(codes, 'x0', `k * ${N}u + n`)}) - ${zero}) * x1[${scaleIndex}]`,
       inputs,
       packed,
     };
@@ -442,13 +437,7 @@ function dequantizeKernel(g: PlanContext, x: Value[], a: DequantizeAttrs, label:
       channel = `(${outer} * ${sDims[axis]}u + ${along}) * ${inner}u + i % ${inner}u`;
     } else channel = `(i / ${inner}u) % ${dims[axis]}u`;
   }
-  const read = (v: Value, binding: string, idx: string) => {
-    const raw = v.weight !== undefined && v.layout === 'raw';
-    if (!raw) return `f32(${binding}[${idx}])`;
-    return v.dtype === 'int8'
-      ? `f32(extractBits(i32(${binding}[(${idx}) >> 2u]), ((${idx}) & 3u) * 8u, 8u))`
-      : `f32(extractBits(${binding}[(${idx}) >> 2u], ((${idx}) & 3u) * 8u, 8u))`;
-  };
+  const read = (v: Value, binding: string, idx: string) => `f32(${wgslRead(v, binding, idx)})`;
   const packed: number[] = [];
   if (x[0].weight !== undefined && x[0].layout === 'raw') packed.push(0);
   const inputs = [x[0], x[1]];
@@ -547,7 +536,7 @@ export const matmulOps: GpuOpTable = {
       attributes: (n) => ({ axis: n.int('axis', 1), blockSize: n.int('block_size', 0) }),
       lower: lowerDequantize as GpuOpVersion['lower'],
       packedInputs: [0, 2],
-      helpers: [dequantizeKernel, elementKernel, wgslGrid, wgslFunctions],
+      helpers: [dequantizeKernel, elementKernel, wgslGrid, wgslFunctions, wgslRead, wgslPacked],
     },
   ],
 };

@@ -1,21 +1,21 @@
-// Test helper for running a generated webgpu model.js outside the project's own runner: a
-// loopback HTTP server that serves a folder and receives a page's report (POST /report),
-// headless Chromium with WebGPU on SwiftShader, tensors as JSON (int64 as decimal strings,
+// Test helper for running a generated webgpu model.js outside the project's own runner: the
+// loopback server (../loopback-server.ts), headless Chromium with WebGPU on SwiftShader, tensors as JSON (int64 as decimal strings,
 // NaN as null) for pages and plain harness scripts, a small elementwise model with symbolic
 // dims, the CLI conversion, and the rel_l2 of every output against ONNX Runtime's.
 //   const server = new LoopbackServer(root); await server.listen();
 //   const body = await runChromiumPage(server, server.url('run.html'), path.join(root, 'profile'));
 
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../../src/cli/main.js';
 import type { DType, HostTensor, TensorMap } from '../../../src/onnx/dtype.js';
 import { writeModel } from '../../../src/onnx/model-io.js';
 import { compareTensors } from '../../../src/verify/metrics.js';
+import { LoopbackServer } from '../loopback-server.js';
 import { buildModel, tensor } from '../webnn/cross-check.js';
+
+export { LoopbackServer };
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -31,97 +31,6 @@ export const CHROMIUM_WEBGPU_FLAGS = [
   '--enable-unsafe-webgpu',
   '--use-webgpu-adapter=swiftshader',
 ];
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.json': 'application/json',
-  '.bin': 'application/octet-stream',
-};
-
-/** A static file server for `root` on 127.0.0.1 (random port); POST /report hands its body to waitForReport(). */
-export class LoopbackServer {
-  private readonly server: http.Server;
-  private readonly reports: string[] = [];
-  private readonly waiters: ((body: string) => void)[] = [];
-  port = 0;
-
-  constructor(private readonly root: string) {
-    this.server = http.createServer((req, res) => this.handle(req, res));
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  url(file: string): string {
-    return `http://127.0.0.1:${this.port}/${file}`;
-  }
-
-  /** The next report's body; rejects when none arrives within `timeoutMs` or when `signal` aborts. */
-  waitForReport(timeoutMs: number, signal?: AbortSignal): Promise<string> {
-    const queued = this.reports.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      const stop = (error: Error): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', abort);
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-        reject(error);
-      };
-      const waiter = (body: string): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', abort);
-        resolve(body);
-      };
-      const abort = (): void => stop(new Error('stopped waiting for the page'));
-      const timer = setTimeout(
-        () => stop(new Error(`no report from the page within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      signal?.addEventListener('abort', abort);
-      this.waiters.push(waiter);
-    });
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    if (req.method === 'POST' && pathname === '/report') {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        res.writeHead(204).end();
-        const body = Buffer.concat(chunks).toString('utf8');
-        const waiter = this.waiters.shift();
-        if (waiter) waiter(body);
-        else this.reports.push(body);
-      });
-      return;
-    }
-    const file = path.join(this.root, path.normalize(pathname));
-    if (
-      req.method !== 'GET' ||
-      !file.startsWith(this.root + path.sep) ||
-      !existsSync(file) ||
-      !statSync(file).isFile()
-    ) {
-      res.writeHead(404).end();
-      return;
-    }
-    const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
-    res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(readFileSync(file));
-  }
-}
 
 /**
  * Opens `url` in headless Chromium (a fresh profile in `profileDir`) until the page POSTs

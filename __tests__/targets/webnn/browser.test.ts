@@ -6,15 +6,14 @@
 // (Debian's Chromium: "WebNN is not supported on this platform") that one test is skipped
 // and the probe's reason is logged; the probe itself is a test that always runs.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../../src/cli/main.js';
 import type { HostTensor, TensorMap } from '../../../src/onnx/dtype.js';
 import { compareTensors } from '../../../src/verify/metrics.js';
+import { LoopbackServer } from '../loopback-server.js';
 import { createOrtRunner } from '../../../src/verify/ort-runner.js';
 import { DEFAULT_TOLERANCES } from '../../../src/verify/tolerance.js';
 
@@ -75,85 +74,6 @@ document.getElementById('result').textContent = JSON.stringify(report);
 </script>
 </body></html>
 `;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.json': 'application/json',
-  '.bin': 'application/octet-stream',
-};
-
-/** A static file server for `root` on 127.0.0.1 (random port); POST /report hands its body to waitForReport(). */
-class LoopbackServer {
-  private readonly server: http.Server;
-  private readonly reports: string[] = [];
-  private readonly waiters: ((body: string) => void)[] = [];
-  port = 0;
-
-  constructor(private readonly root: string) {
-    this.server = http.createServer((req, res) => this.handle(req, res));
-  }
-
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  url(file: string): string {
-    return `http://127.0.0.1:${this.port}/${file}`;
-  }
-
-  waitForReport(timeoutMs: number): Promise<string> {
-    const queued = this.reports.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no report from the page within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      this.waiters.push((body) => {
-        clearTimeout(timer);
-        resolve(body);
-      });
-    });
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    if (req.method === 'POST' && pathname === '/report') {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        res.writeHead(204).end();
-        const body = Buffer.concat(chunks).toString('utf8');
-        const waiter = this.waiters.shift();
-        if (waiter) waiter(body);
-        else this.reports.push(body);
-      });
-      return;
-    }
-    const file = path.join(this.root, path.normalize(pathname));
-    if (
-      req.method !== 'GET' ||
-      !file.startsWith(this.root + path.sep) ||
-      !existsSync(file) ||
-      !statSync(file).isFile()
-    ) {
-      res.writeHead(404).end();
-      return;
-    }
-    const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
-    res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(readFileSync(file));
-  }
-}
 
 function unescapeHtml(text: string): string {
   return text

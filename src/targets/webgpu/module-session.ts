@@ -196,7 +196,7 @@ export class WebgpuSession {
           words = Uint32Array.from(this.decodeWeight(index), (x) => Number(x));
           break;
         default:
-          // 'f16' (float16 weights), 'u8', 'i8', 'raw': the stored bytes as they are.
+          // 'f16' (float16 weights) and 'raw' (int8/uint8 codes): the stored bytes as they are.
           words = raw;
       }
       this.weightBuffers[index] = this.upload(words, 0x80 /* STORAGE */);

@@ -16,10 +16,10 @@ export type WgslType = 'f32' | 'i32' | 'u32';
 
 /**
  * How a weight's bytes sit in its GPU buffer: 'f32' / 'i32' / 'u32' one element per word;
- * 'f16' two float16 per u32 word (element i in the low half when i is even); 'u8' / 'i8'
- * four bytes per word; 'raw' the stored bytes as u32 words (MatMulNBits' packed codes).
+ * 'f16' two float16 per u32 word (element i in the low half when i is even); 'raw' the
+ * stored int8/uint8 bytes, four per word (DequantizeLinear and MatMulNBits codes).
  */
-export type GpuLayout = 'f32' | 'i32' | 'u32' | 'f16' | 'u8' | 'i8' | 'raw';
+export type GpuLayout = 'f32' | 'i32' | 'u32' | 'f16' | 'raw';
 
 /** A constant stored in model.weights.bin and how it goes to the GPU. */
 export interface GpuWeightEntry {

@@ -148,7 +148,7 @@ export function elementKernel(
 /** Whether `v` is a weight wgslRead reads in its packed layout (float16 pairs or bytes). */
 export function wgslPacked(v: Value): boolean {
   const layout = v.weight !== undefined ? v.layout : undefined;
-  if (layout === 'f16' || layout === 'u8' || layout === 'i8') return true;
+  if (layout === 'f16') return true;
   return layout === 'raw' && (v.dtype === 'int8' || v.dtype === 'uint8');
 }
 
@@ -157,7 +157,7 @@ export function wgslRead(v: Value, name: string, at: string): string {
   const layout = v.weight !== undefined ? v.layout : undefined;
   if (!wgslPacked(v)) return `${name}[${at}]`;
   if (layout === 'f16') return `unpack2x16float(${name}[(${at}) >> 1u])[(${at}) & 1u]`;
-  const signed = layout === 'i8' || (layout === 'raw' && v.dtype === 'int8');
+  const signed = v.dtype === 'int8';
   return signed
     ? `extractBits(i32(${name}[(${at}) >> 2u]), ((${at}) & 3u) * 8u, 8u)`
     : `i32(extractBits(${name}[(${at}) >> 2u], ((${at}) & 3u) * 8u, 8u))`;

@@ -6368,8 +6368,8 @@ function resolveConfigPath(configFile, value, key) {
     return resolved;
 }
 
-// EXTERNAL MODULE: ./src/pipeline/registry.ts + 110 modules
-var registry = __nccwpck_require__(252);
+// EXTERNAL MODULE: ./src/pipeline/registry.ts + 112 modules
+var registry = __nccwpck_require__(4299);
 ;// CONCATENATED MODULE: ./src/pipeline/plan.ts
 // makePlan: raw options (CLI flags or Action inputs) + convert.yml → a validated Plan.
 // Flags override convert.yml; paths in convert.yml are relative to that file.
@@ -16949,7 +16949,7 @@ async function installNative(name, version, first) {
 
 /***/ }),
 
-/***/ 252:
+/***/ 4299:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -26895,8 +26895,217 @@ class NodeView {
     }
 }
 
+;// CONCATENATED MODULE: ./src/targets/web-module-graph.ts
+// What both generated web module targets (webnn, webgpu) check of a graph before emitting:
+// every node, initializer and graph input/output they cannot express, listed at once
+// (moduleGaps), and the inputs/outputs of the module contract (moduleIoList).
+//   const gaps = moduleGaps(model, 'bert.onnx', 'WebGPU', (node, graph, opsets) => findGpuLowering(node, graph, opsets));
+
+
+
+/** Everything in `model` the target (runtime `api`, e.g. 'WebNN') cannot express, all at once. */
+function moduleGaps(model, where, api, find) {
+    const graph = new onnx_graph/* Graph */.TS(model.graph, where);
+    const opsets = modelOpsets(model);
+    const gaps = [];
+    graph.nodes.forEach((node, index) => {
+        if (node.opType === 'Constant' && (node.domain ?? '') === '')
+            return;
+        const found = find(node, graph, opsets);
+        if ('reason' in found)
+            gaps.push({
+                node: node.name || `${node.opType}_${index}`,
+                opType: node.opType,
+                reason: String(found.reason),
+            });
+    });
+    for (const t of graph.initializers) {
+        if (!elementTypeOf(t.dataType))
+            gaps.push({
+                node: t.name,
+                opType: 'initializer',
+                reason: `has element type ${t.dataType}, which ${api} has no data type for`,
+            });
+    }
+    for (const io of [...graph.inputs, ...graph.outputs]) {
+        const type = (0,onnx_graph/* valueInfoType */.yD)(io);
+        if (!elementTypeNamed(type.dtype))
+            gaps.push({
+                node: io.name,
+                opType: 'graph input/output',
+                reason: `has element type ${type.dtype ?? 'unknown'}, which ${api} has no data type for`,
+            });
+        else if (!type.dims)
+            gaps.push({ node: io.name, opType: 'graph input/output', reason: 'has no declared shape (rank)' });
+    }
+    return gaps;
+}
+/** A graph's inputs or outputs as the module contract lists them (symbolic dims as strings). */
+function moduleIoList(values, where, target, api) {
+    return values.map((v) => {
+        const type = (0,onnx_graph/* valueInfoType */.yD)(v);
+        const dtype = elementTypeNamed(type.dtype);
+        if (!dtype)
+            throw new errors/* UserError */.yo(`${where}: "${v.name}" has element type ${type.dtype ?? 'unknown'}, which ${api} cannot take.`);
+        if (!type.dims)
+            throw new errors/* UserError */.yo(`${where}: "${v.name}" has no declared shape; the ${target} target needs the rank of every input and output.`);
+        return { name: v.name ?? '', dtype, dims: type.dims };
+    });
+}
+
 // EXTERNAL MODULE: ./src/version.ts
 var version = __nccwpck_require__(311);
+;// CONCATENATED MODULE: ./src/targets/module-runtime.ts
+/* istanbul ignore file -- copied into generated model.js as source text; instrumenting it would break that copy */
+// Run-time functions both generated web modules (webnn and webgpu model.js) need: loading
+// model.weights.bin, decoding a stored weight to numbers, float16 bits → value, numpy
+// broadcasting of host tensors (shape arithmetic). The
+// generators copy them into model.js with moduleRuntimeSource(), ahead of the classes that
+// call them by name, so each must be self-contained (no module-level references).
+//   const bytes = await loadModuleWeights(options.weights, spec, 'WebGPU');
+/** model.weights.bin as bytes or a URL (default: next to model.js), checked against the size model.js expects. */
+async function loadModuleWeights(source, spec, api) {
+    let bytes;
+    if (source instanceof ArrayBuffer)
+        bytes = new Uint8Array(source);
+    else if (source !== undefined && ArrayBuffer.isView(source))
+        bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    else {
+        const url = new URL(source === undefined ? './model.weights.bin' : String(source), spec.moduleUrl());
+        if (url.protocol === 'file:') {
+            // Node: fetch() cannot read file: URLs. Browsers never get here (their URLs are http(s)).
+            const fsModule = 'node:fs/promises';
+            const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ fsModule));
+            bytes = await fs.readFile(url);
+        }
+        else {
+            const response = await fetch(url);
+            if (!response.ok)
+                throw new Error(`${spec.source} (${api}): cannot fetch ${url.href}: HTTP ${response.status}`);
+            bytes = new Uint8Array(await response.arrayBuffer());
+        }
+    }
+    if (bytes.byteLength !== spec.weightsBytes) {
+        throw new Error(`${spec.source} (${api}): the weights hold ${bytes.byteLength} bytes, this model.js expects ${spec.weightsBytes}; pass the model.weights.bin written with it.`);
+    }
+    // Typed-array views into the weights need aligned offsets.
+    return bytes.byteOffset % 16 === 0 ? bytes : bytes.slice();
+}
+/** IEEE half bits → number. */
+function float16Value(bits) {
+    const sign = bits & 0x8000 ? -1 : 1;
+    const exponent = (bits >> 10) & 0x1f;
+    const mantissa = bits & 0x3ff;
+    if (exponent === 0)
+        return sign * mantissa * 2 ** -24;
+    if (exponent === 0x1f)
+        return mantissa ? NaN : sign * Infinity;
+    return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+/** The elements of a stored weight as numbers (views where the layout allows; 4/2-bit codes unpacked). */
+function decodeModuleWeight(weights, entry) {
+    let count = 1;
+    for (const d of entry.dims)
+        count *= d;
+    const { buffer, byteOffset } = weights;
+    const at = byteOffset + entry.offset;
+    switch (entry.storage) {
+        case 'float32':
+            return new Float32Array(buffer, at, count);
+        case 'float16':
+            return Float32Array.from(new Uint16Array(buffer, at, count), (b) => float16Value(b));
+        case 'int64':
+            return Float64Array.from(new BigInt64Array(buffer, at, count), (x) => Number(x));
+        case 'uint64':
+            return Float64Array.from(new BigUint64Array(buffer, at, count), (x) => Number(x));
+        case 'int32':
+            return new Int32Array(buffer, at, count);
+        case 'uint32':
+            return new Uint32Array(buffer, at, count);
+        case 'int16':
+            return new Int16Array(buffer, at, count);
+        case 'uint16':
+            return new Uint16Array(buffer, at, count);
+        case 'int8':
+            return new Int8Array(buffer, at, count);
+        case 'uint8':
+        case 'bool':
+            return new Uint8Array(buffer, at, count);
+        default: {
+            // int4 / uint4 / int2 / uint2: packed codes, lowest bits first.
+            const bits = entry.storage.endsWith('4') ? 4 : 2;
+            const perByte = 8 / bits;
+            const mask = (1 << bits) - 1;
+            const signed = entry.storage.startsWith('int');
+            const packed = new Uint8Array(buffer, at, entry.bytes);
+            const out = new Int8Array(count);
+            for (let i = 0; i < count; i++) {
+                const code = (packed[Math.floor(i / perByte)] >> ((i % perByte) * bits)) & mask;
+                out[i] = signed && code >= 1 << (bits - 1) ? code - (1 << bits) : code;
+            }
+            return out;
+        }
+    }
+}
+/** numpy broadcasting of two shapes; undefined when they do not broadcast. */
+function broadcastShape(a, b) {
+    const rank = Math.max(a.length, b.length);
+    const out = [];
+    for (let i = 0; i < rank; i++) {
+        const da = a[a.length - rank + i] ?? 1;
+        const db = b[b.length - rank + i] ?? 1;
+        if (da !== db && da !== 1 && db !== 1)
+            return undefined;
+        out.push(da === 1 ? db : da);
+    }
+    return out;
+}
+/**
+ * fn over the elements of host tensors broadcast to `dims` (their broadcast shape), in
+ * row-major order: offsets advance like an odometer, no per-element allocation.
+ */
+function mapBroadcast(data, shapes, dims, fn) {
+    const rank = dims.length;
+    let count = 1;
+    for (const d of dims)
+        count *= d;
+    const strides = shapes.map((shape) => {
+        const s = new Array(rank).fill(0);
+        let step = 1;
+        for (let i = shape.length - 1; i >= 0; i--) {
+            s[rank - shape.length + i] = shape[i] === 1 ? 0 : step;
+            step *= shape[i];
+        }
+        return s;
+    });
+    const out = new Float64Array(count);
+    const index = new Array(rank).fill(0);
+    const offsets = new Array(data.length).fill(0);
+    const args = new Array(data.length);
+    for (let i = 0; i < count; i++) {
+        for (let k = 0; k < data.length; k++)
+            args[k] = Number(data[k][offsets[k]]);
+        out[i] = fn(...args);
+        for (let axis = rank - 1; axis >= 0; axis--) {
+            index[axis]++;
+            for (let k = 0; k < data.length; k++)
+                offsets[k] += strides[k][axis];
+            if (index[axis] < dims[axis])
+                break;
+            for (let k = 0; k < data.length; k++)
+                offsets[k] -= strides[k][axis] * dims[axis];
+            index[axis] = 0;
+        }
+    }
+    return out;
+}
+/** The source of these functions, for a generated model.js. */
+function moduleRuntimeSource() {
+    return [loadModuleWeights, float16Value, decodeModuleWeight, broadcastShape, mapBroadcast]
+        .map((f) => f.toString())
+        .join('\n\n');
+}
+
 ;// CONCATENATED MODULE: ./src/targets/module-source.ts
 // JavaScript source for generated web modules (webnn and webgpu model.js): string and
 // value literals that are safe in code and comments, identifiers for ONNX value names, the
@@ -27028,6 +27237,8 @@ class OpLibrary {
 // Copied into model.js with Function.prototype.toString(): no module-level references.
 //   const session = await WebgpuSession.create({ gpu, weights }, spec);
 //   const out = await session.run({ x: { data: Float32Array.of(1, 2), dims: [1, 2] } });
+/// <reference types="@webgpu/types" />
+
 // GPUBufferUsage / GPUMapMode flags are written as numbers: Node's Dawn has no such globals.
 class WebgpuSession {
     inputs;
@@ -27082,37 +27293,11 @@ class WebgpuSession {
                 },
             });
         }
-        const bytes = await WebgpuSession.loadWeights(options.weights, spec);
+        const bytes = await loadModuleWeights(options.weights, spec, 'WebGPU');
         const session = new WebgpuSession(spec, device, !options.device, bytes);
         session.keepAlive = keepAlive;
         session.uploadWeights();
         return session;
-    }
-    static async loadWeights(source, spec) {
-        let bytes;
-        if (source instanceof ArrayBuffer)
-            bytes = new Uint8Array(source);
-        else if (source !== undefined && ArrayBuffer.isView(source))
-            bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-        else {
-            const url = new URL(source === undefined ? './model.weights.bin' : String(source), spec.moduleUrl());
-            if (url.protocol === 'file:') {
-                // Node: fetch() cannot read file: URLs. Browsers never get here (their URLs are http(s)).
-                const fsModule = 'node:fs/promises';
-                const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ fsModule));
-                bytes = await fs.readFile(url);
-            }
-            else {
-                const response = await fetch(url);
-                if (!response.ok)
-                    throw new Error(`${spec.source} (WebGPU): cannot fetch ${url.href}: HTTP ${response.status}`);
-                bytes = new Uint8Array(await response.arrayBuffer());
-            }
-        }
-        if (bytes.byteLength !== spec.weightsBytes) {
-            throw new Error(`${spec.source} (WebGPU): the weights hold ${bytes.byteLength} bytes, this model.js expects ${spec.weightsBytes}; pass the model.weights.bin written with it.`);
-        }
-        return bytes.byteOffset % 16 === 0 ? bytes : bytes.slice();
     }
     run(feeds) {
         const next = this.queue.then(() => this.runNow(feeds));
@@ -27140,34 +27325,7 @@ class WebgpuSession {
     // ---- weights ----
     /** Elements of weight `index` as numbers (for shape arithmetic on the host). */
     decodeWeight(index) {
-        const entry = this.spec.weights[index];
-        let count = 1;
-        for (const d of entry.dims)
-            count *= d;
-        const { buffer, byteOffset } = this.weightBytes;
-        const at = byteOffset + entry.offset;
-        switch (entry.storage) {
-            case 'float32':
-                return new Float32Array(buffer, at, count);
-            case 'float16':
-                return Float32Array.from(new Uint16Array(buffer, at, count), (b) => WebgpuSession.float16Value(b));
-            case 'int64':
-                return Float64Array.from(new BigInt64Array(buffer, at, count), (x) => Number(x));
-            case 'uint64':
-                return Float64Array.from(new BigUint64Array(buffer, at, count), (x) => Number(x));
-            case 'int32':
-                return new Int32Array(buffer, at, count);
-            case 'uint32':
-                return new Uint32Array(buffer, at, count);
-            case 'int16':
-                return new Int16Array(buffer, at, count);
-            case 'uint16':
-                return new Uint16Array(buffer, at, count);
-            case 'int8':
-                return new Int8Array(buffer, at, count);
-            default:
-                return new Uint8Array(buffer, at, Math.min(count, entry.bytes));
-        }
+        return decodeModuleWeight(this.weightBytes, this.spec.weights[index]);
     }
     uploadWeights() {
         this.spec.weights.forEach((entry, index) => {
@@ -27185,10 +27343,8 @@ class WebgpuSession {
                 case 'u32':
                     words = Uint32Array.from(this.decodeWeight(index), (x) => Number(x));
                     break;
-                case 'f16':
-                    words = entry.storage === 'float16' ? raw : WebgpuSession.float16Array(this.decodeWeight(index));
-                    break;
                 default:
+                    // 'f16' (float16 weights) and 'raw' (int8/uint8 codes): the stored bytes as they are.
                     words = raw;
             }
             this.weightBuffers[index] = this.upload(words, 0x80 /* STORAGE */);
@@ -27446,6 +27602,8 @@ class WebgpuSession {
     // ---- data conversions ----
     static toWords(data, dtype) {
         // Always a fresh copy: a feed may view a larger (or shared) buffer at any offset.
+        if (dtype === 'float32' && data instanceof Float32Array)
+            return data.slice();
         if (dtype === 'float32' || dtype === 'float16')
             return Float32Array.from(data, Number);
         if (dtype === 'bool')
@@ -27461,65 +27619,15 @@ class WebgpuSession {
             return BigInt64Array.from(values, (x) => BigInt(Math.trunc(x)));
         return values instanceof Int32Array ? values : Int32Array.from(values);
     }
-    static float16Value(bits) {
-        const sign = bits & 0x8000 ? -1 : 1;
-        const exponent = (bits >> 10) & 0x1f;
-        const fraction = bits & 0x3ff;
-        if (exponent === 0)
-            return sign * fraction * 2 ** -24;
-        if (exponent === 31)
-            return fraction ? NaN : sign * Infinity;
-        return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
-    }
-    /** float32 values → float16 bits (round to nearest even; finite values saturate at ±65504). */
-    static float16Array(values) {
-        const out = new Uint16Array(values.length);
-        const f = new Float32Array(1);
-        const u = new Uint32Array(f.buffer);
-        for (let i = 0; i < values.length; i++) {
-            const v = values[i];
-            f[0] = Number.isFinite(v) ? Math.max(-65504, Math.min(65504, v)) : v;
-            const x = u[0];
-            const sign = (x >>> 16) & 0x8000;
-            const exp = (x >>> 23) & 0xff;
-            let mant = x & 0x7fffff;
-            if (exp === 0xff) {
-                out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
-                continue;
-            }
-            let e = exp - 127 + 15;
-            if (e <= 0) {
-                if (e < -10) {
-                    out[i] = sign;
-                    continue;
-                }
-                mant |= 0x800000;
-                const shift = 14 - e;
-                let half = mant >> shift;
-                const rest = mant & ((1 << shift) - 1);
-                const mid = 1 << (shift - 1);
-                if (rest > mid || (rest === mid && half & 1))
-                    half++;
-                out[i] = sign | half;
-                continue;
-            }
-            let half = (e << 10) | (mant >> 13);
-            const rest = mant & 0x1fff;
-            if (rest > 0x1000 || (rest === 0x1000 && half & 1))
-                half++;
-            e = half;
-            out[i] = sign | e;
-        }
-        return out;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/targets/webgpu/ops/wgsl.ts
 /* istanbul ignore file -- helpers are copied into generated model.js as source text; instrumenting them would break that copy */
 // WGSL building blocks shared by the kernels (listed as `helpers` of the entries that use
-// them, so they are copied into model.js with them): a 1-D grid over any element count,
+// them, so they are copied into model.js with them): a kernel of one thread per output
+// element (elementKernel: needs wgslGrid and wgslFunctions listed too), a 1-D grid over any element count,
 // index → offset arithmetic for strided/broadcast reads, and float literals.
-//   const grid = wgslGrid(count, 64); // { workgroups, index: 'let i = …;' }
+//   const [y] = elementKernel(g, { label, inputs: [x], outputs: [{ dtype, dims }], count, body: ['y0[i] = x0[i];'] });
 /** Workgroups covering `count` invocations of `size` threads; `index` declares `i` (u32). */
 function wgslGrid(count, size) {
     const groups = Math.max(1, Math.ceil(count / size));
@@ -27615,6 +27723,50 @@ function wgslFunctions(code, define) {
         }
     }
     return out;
+}
+/**
+ * Plans a kernel of one thread per element: `body` (WGSL statements, `i` declared, which set
+ * y0[i], …) runs for i < count; `preamble` goes before main; mc_* functions the code calls are
+ * added (`define` gives those beyond mc_bits).
+ */
+function elementKernel(g, k) {
+    const grid = wgslGrid(k.count, 64);
+    const main = [
+        ...(k.preamble ?? []),
+        '@compute @workgroup_size(64)',
+        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
+        `  ${grid.index}`,
+        ...k.body.map((line) => `  ${line}`),
+        '}',
+    ].join('\n');
+    const code = [...wgslFunctions(main, k.define ?? (() => '')), main].join('\n');
+    return g.kernel({
+        label: k.label,
+        code,
+        inputs: k.inputs,
+        packed: k.packed,
+        outputs: k.outputs,
+        workgroups: grid.workgroups,
+    });
+}
+/** Whether `v` is a weight wgslRead reads in its packed layout (float16 pairs or bytes). */
+function wgslPacked(v) {
+    const layout = v.weight !== undefined ? v.layout : undefined;
+    if (layout === 'f16')
+        return true;
+    return layout === 'raw' && (v.dtype === 'int8' || v.dtype === 'uint8');
+}
+/** WGSL reading element `at` (a u32 expression) of binding `name` holding `v`, in its GPU layout. */
+function wgslRead(v, name, at) {
+    const layout = v.weight !== undefined ? v.layout : undefined;
+    if (!wgslPacked(v))
+        return `${name}[${at}]`;
+    if (layout === 'f16')
+        return `unpack2x16float(${name}[(${at}) >> 1u])[(${at}) & 1u]`;
+    const signed = v.dtype === 'int8';
+    return signed
+        ? `extractBits(i32(${name}[(${at}) >> 2u]), ((${at}) & 3u) * 8u, 8u)`
+        : `i32(extractBits(${name}[(${at}) >> 2u], ((${at}) & 3u) * 8u, 8u))`;
 }
 
 ;// CONCATENATED MODULE: ./src/targets/webgpu/ops/elementwise-ops.ts
@@ -27966,7 +28118,7 @@ function lowerElementwise(g, x, a, label) {
         if (!o) {
             o = offset === 'i' ? 'i' : `o${offsets.size}`;
             if (o !== 'i')
-                lets.push(`  let ${o} = ${offset};`);
+                lets.push(`let ${o} = ${offset};`);
             offsets.set(offset, o);
         }
         exprs.push(`x${bound.length}[${o}]`);
@@ -27977,25 +28129,16 @@ function lowerElementwise(g, x, a, label) {
         const args = s.args.map((j) => exprs[j]);
         const argTypes = s.args.map((j) => wgslTypeOf(types[j]));
         const name = `t${k}`;
-        lets.push(`  let ${name}: ${wgslTypeOf(types[x.length + k])} = ${def.wgsl(args, argTypes, s)};`);
+        lets.push(`let ${name}: ${wgslTypeOf(types[x.length + k])} = ${def.wgsl(args, argTypes, s)};`);
         exprs.push(name);
     });
-    const grid = wgslGrid(count, 64);
-    const main = [
-        '@compute @workgroup_size(64)',
-        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        `  ${grid.index}`,
-        ...lets,
-        `  y0[i] = ${exprs[exprs.length - 1]};`,
-        '}',
-    ].join('\n');
-    const code = [...wgslFunctions(main, elementwiseFunction), main].join('\n');
-    return g.kernel({
+    return elementKernel(g, {
         label,
-        code,
         inputs: bound,
         outputs: [{ dtype: result, dims }],
-        workgroups: grid.workgroups,
+        count,
+        body: [...lets, `y0[i] = ${exprs[exprs.length - 1]};`],
+        define: elementwiseFunction,
     })[0];
 }
 const HELPERS = [
@@ -28006,6 +28149,7 @@ const HELPERS = [
     wgslTypeOf,
     wgslBroadcastStrides,
     wgslGrid,
+    elementKernel,
     wgslLiteral,
     wgslOffset,
     wgslFunctions,
@@ -28785,22 +28929,16 @@ function lowerGpuBatchNorm(g, x, a, label) {
     const count = dims.reduce((p, d) => p * d, 1);
     const channels = dims.length > 1 ? dims[1] : 1;
     const spatial = dims.slice(2).reduce((p, d) => p * d, 1);
-    const grid = wgslGrid(count, 64);
-    const code = [
-        '@compute @workgroup_size(64)',
-        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        `  ${grid.index}`,
-        `  let c = (i / ${spatial}u) % ${channels}u;`,
-        `  let sc = x1[c] * (1.0 / sqrt(x4[c] + ${wgslLiteral(a.epsilon, 'f32')}));`,
-        '  y0[i] = x0[i] * sc + (x2[c] - x3[c] * sc);',
-        '}',
-    ].join('\n');
-    return g.kernel({
+    return elementKernel(g, {
         label,
-        code,
         inputs: x.slice(0, 5),
         outputs: [{ dtype: x[0].dtype, dims }],
-        workgroups: grid.workgroups,
+        count,
+        body: [
+            `let c = (i / ${spatial}u) % ${channels}u;`,
+            `let sc = x1[c] * (1.0 / sqrt(x4[c] + ${wgslLiteral(a.epsilon, 'f32')}));`,
+            'y0[i] = x0[i] * sc + (x2[c] - x3[c] * sc);',
+        ],
     })[0];
 }
 const NORM_HELPERS = [
@@ -28906,7 +29044,7 @@ const normalization_normalizationOps = {
                 return { epsilon: n.float('epsilon', 1e-5) };
             },
             lower: lowerGpuBatchNorm,
-            helpers: [wgslGrid, wgslLiteral],
+            helpers: [elementKernel, wgslGrid, wgslFunctions, wgslLiteral],
         },
     ],
     InstanceNormalization: [
@@ -29279,27 +29417,21 @@ function pool_lowerPool(g, x, a, label) {
         lines.push('var cnt = 0.0;');
         result = 'acc / cnt';
     }
-    const grid = wgslGrid(count, 64);
-    const code = [
-        '@compute @workgroup_size(64)',
-        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        `  ${grid.index}`,
-        ...unravel.lines,
-        `let xb = ${unravel.rest} * ${inCount}u;`,
-        `var acc: ${type} = ${init};`,
-        ...lines,
-        ...loops.open,
-        accumulate,
-        ...loops.close,
-        `y0[i] = ${result};`,
-        '}',
-    ].join('\n');
-    return g.kernel({
+    return elementKernel(g, {
         label,
-        code,
         inputs: [input],
         outputs: [{ dtype: input.dtype, dims: outDims }],
-        workgroups: grid.workgroups,
+        count,
+        body: [
+            ...unravel.lines,
+            `let xb = ${unravel.rest} * ${inCount}u;`,
+            `var acc: ${type} = ${init};`,
+            ...lines,
+            ...loops.open,
+            accumulate,
+            ...loops.close,
+            `y0[i] = ${result};`,
+        ],
     })[0];
 }
 /** Global pools: one workgroup per (n, c) row, a strided loop per thread, then a tree in workgroup memory. */
@@ -29389,7 +29521,15 @@ function pool_poolAttributes(op) {
         };
     };
 }
-const WINDOW_HELPERS = [convWindow, wgslUnravel, wgslWindowLoops, wgslGrid, wgslLiteral];
+const WINDOW_HELPERS = [
+    convWindow,
+    wgslUnravel,
+    wgslWindowLoops,
+    wgslGrid,
+    wgslLiteral,
+    elementKernel,
+    wgslFunctions,
+];
 const ops_pool_pool = (op, since) => [
     {
         since,
@@ -29586,7 +29726,6 @@ function ops_resize_lowerResize(g, x, a, label) {
         lines.push('y0[i] = acc;');
     }
     const count = outDims.reduce((p, d) => p * d, 1);
-    const grid = wgslGrid(count, 64);
     const unravel = [];
     let current = 'i';
     for (let i = rank - 1; i >= 0; i--) {
@@ -29595,23 +29734,15 @@ function ops_resize_lowerResize(g, x, a, label) {
             unravel.push(`let q${i} = ${current} / ${outDims[i]}u;`);
         current = `q${i}`;
     }
-    const code = [
-        '@compute @workgroup_size(64)',
-        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        `  ${grid.index}`,
-        ...unravel,
-        ...lines,
-        '}',
-    ].join('\n');
     const tables = [g.host('int32', [index.length], index)];
     if (linear.length > 0)
         tables.push(g.host('float32', [weight.length], weight));
-    return g.kernel({
+    return elementKernel(g, {
         label,
-        code,
         inputs: [input, ...tables],
         outputs: [{ dtype: input.dtype, dims: outDims }],
-        workgroups: grid.workgroups,
+        count,
+        body: [...unravel, ...lines],
     })[0];
 }
 /** DepthToSpace (DCR / CRD) and SpaceToDepth: one thread per output element gathering its source. */
@@ -29626,7 +29757,6 @@ function lowerBlocks(g, x, a, label) {
         g.fail(`blocksize ${b} does not divide the input [${input.dims.join(', ')}]`);
     const outDims = toSpace ? [n, c / (b * b), h * b, w * b] : [n, c * b * b, h / b, w / b];
     const [, oc, oh, ow] = outDims;
-    const grid = wgslGrid(outDims.reduce((p, d) => p * d, 1), 64);
     const source = toSpace
         ? [
             `let bi = y / ${b}u;`,
@@ -29639,23 +29769,18 @@ function lowerBlocks(g, x, a, label) {
             `let cin = ch % ${c}u;`,
             `y0[i] = x0[((nb * ${c}u + cin) * ${h}u + y * ${b}u + blk / ${b}u) * ${w}u + xx * ${b}u + blk % ${b}u];`,
         ];
-    const code = [
-        '@compute @workgroup_size(64)',
-        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        `  ${grid.index}`,
-        `  let xx = i % ${ow}u;`,
-        `  let y = (i / ${ow}u) % ${oh}u;`,
-        `  let ch = (i / ${ow * oh}u) % ${oc}u;`,
-        `  let nb = i / ${ow * oh * oc}u;`,
-        ...source.map((l) => `  ${l}`),
-        '}',
-    ].join('\n');
-    return g.kernel({
+    return elementKernel(g, {
         label,
-        code,
         inputs: [input],
         outputs: [{ dtype: input.dtype, dims: outDims }],
-        workgroups: grid.workgroups,
+        count: outDims.reduce((p, d) => p * d, 1),
+        body: [
+            `let xx = i % ${ow}u;`,
+            `let y = (i / ${ow}u) % ${oh}u;`,
+            `let ch = (i / ${ow * oh}u) % ${oc}u;`,
+            `let nb = i / ${ow * oh * oc}u;`,
+            ...source,
+        ],
     })[0];
 }
 function resize_resizeAttributes(n) {
@@ -29710,13 +29835,13 @@ function upsampleAttributes(n) {
         scales: n.opset < 9 ? (n.floats('scales') ?? null) : null,
     };
 }
-const RESIZE_HELPERS = [resizeCoordinate, resizeAxisTables, wgslGrid];
+const RESIZE_HELPERS = [resizeCoordinate, resizeAxisTables, wgslGrid, elementKernel, wgslFunctions];
 const blocks = (op) => [
     {
         since: 1,
         attributes: (n) => ({ op, block: n.int('blocksize', 1), mode: n.string('mode', 'DCR') }),
         lower: lowerBlocks,
-        helpers: [wgslGrid],
+        helpers: [wgslGrid, elementKernel, wgslFunctions],
     },
 ];
 const resize_resizeOps = {
@@ -30096,25 +30221,6 @@ const conv_convOps = { ...convOnly, ...pool_poolOps, ...resize_resizeOps };
 //   gatherOps.Gather[0].lower(g, [table, ids], { axis: 0 }, 'Gather_1')
 
 
-/** Whether `v` is a weight gatherRead reads in its packed layout (float16 pairs or bytes). */
-function gatherPacked(v) {
-    const layout = v.weight !== undefined ? v.layout : undefined;
-    if (layout === 'f16' || layout === 'u8' || layout === 'i8')
-        return true;
-    return layout === 'raw' && (v.dtype === 'int8' || v.dtype === 'uint8');
-}
-/** WGSL reading element `at` (a u32 expression) of binding `name` holding `v`, in its GPU layout. */
-function gatherRead(v, name, at) {
-    const layout = v.weight !== undefined ? v.layout : undefined;
-    if (!gatherPacked(v))
-        return `${name}[${at}]`;
-    if (layout === 'f16')
-        return `unpack2x16float(${name}[(${at}) >> 1u])[(${at}) & 1u]`;
-    const signed = layout === 'i8' || (layout === 'raw' && v.dtype === 'int8');
-    return signed
-        ? `extractBits(i32(${name}[(${at}) >> 2u]), ((${at}) & 3u) * 8u, 8u)`
-        : `i32(extractBits(${name}[(${at}) >> 2u], ((${at}) & 3u) * 8u, 8u))`;
-}
 /** WGSL statements making `k` (i32) index `index` taken into [0, size): negatives count from the end. */
 function gatherIndex(k, index, size) {
     return [`var ${k} = ${index};`, `${k} = clamp(select(${k}, ${k} + ${size}, ${k} < 0), 0, ${size - 1});`];
@@ -30126,7 +30232,7 @@ function gatherIndex(k, index, size) {
  */
 function gatherTableRead(g, table, inputs, packed, lets) {
     const bind = (v) => {
-        if (gatherPacked(v))
+        if (wgslPacked(v))
             packed.push(inputs.length);
         inputs.push(v);
         return `x${inputs.length - 1}`;
@@ -30134,7 +30240,7 @@ function gatherTableRead(g, table, inputs, packed, lets) {
     const q = table.dequantized;
     const byteCodes = q !== undefined && (q.codes.dtype === 'int8' || q.codes.dtype === 'uint8');
     if (!q || !byteCodes)
-        return gatherRead(table, bind(table), 'e');
+        return wgslRead(table, bind(table), 'e');
     const dims = table.dims;
     const rank = dims.length;
     const axis = g.axis(q.axis, Math.max(rank, 1));
@@ -30160,17 +30266,17 @@ function gatherTableRead(g, table, inputs, packed, lets) {
             .join(' + ');
     }
     lets.push(`let s = ${s || '0u'};`);
-    const code = gatherRead(q.codes, bind(q.codes), 'e');
+    const code = wgslRead(q.codes, bind(q.codes), 'e');
     const scale = g.isHost(q.scale) && scaleCount === 1
         ? wgslLiteral(Number(g.numbers(q.scale, 'the scale')[0]), 'f32')
-        : gatherRead(q.scale, bind(q.scale), 's');
+        : wgslRead(q.scale, bind(q.scale), 's');
     let zero = '';
     if (q.zeroPoint !== undefined) {
         const z = q.zeroPoint;
         zero =
             g.isHost(z) && z.dims.reduce((p, d) => p * d, 1) === 1
                 ? wgslLiteral(Number(g.numbers(z, 'the zero point')[0]), 'i32')
-                : gatherRead(z, bind(z), 's');
+                : wgslRead(z, bind(z), 's');
     }
     return `f32(${code}${zero && zero !== 'i32(0)' ? ` - ${zero}` : ''}) * ${scale}`;
 }
@@ -30207,21 +30313,13 @@ function ops_gather_lowerGather(g, x, a, label) {
         body.push(...gatherIndex('k', `x${inputs.length - 1}[r / ${inner}u]`, size));
     }
     body.push(`let e = (o * ${size}u + u32(k)) * ${inner}u + r % ${inner}u;`, ...lets, `y0[i] = ${read};`);
-    const grid = wgslGrid(total, 64);
-    const code = [
-        '@compute @workgroup_size(64)',
-        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        `  ${grid.index}`,
-        ...body.map((s) => `  ${s}`),
-        '}',
-    ].join('\n');
-    return g.kernel({
+    return elementKernel(g, {
         label,
-        code,
         inputs,
         packed,
         outputs: [{ dtype: table.dtype, dims: outDims }],
-        workgroups: grid.workgroups,
+        count: total,
+        body,
     })[0];
 }
 /** One kernel of a thread per output element running `body` (which sets y0[i]). */
@@ -30229,21 +30327,7 @@ function gatherKernel(g, label, inputs, v, dims, body) {
     const total = dims.reduce((p, d) => p * d, 1);
     if (total === 0)
         return g.host(v.dtype, dims, []);
-    const grid = wgslGrid(total, 64);
-    const code = [
-        '@compute @workgroup_size(64)',
-        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        `  ${grid.index}`,
-        ...body.map((s) => `  ${s}`),
-        '}',
-    ].join('\n');
-    return g.kernel({
-        label,
-        code,
-        inputs,
-        outputs: [{ dtype: v.dtype, dims }],
-        workgroups: grid.workgroups,
-    })[0];
+    return elementKernel(g, { label, inputs, outputs: [{ dtype: v.dtype, dims }], count: total, body })[0];
 }
 function gather_lowerGatherElements(g, x, a, label) {
     const dims = x[0].dims;
@@ -30297,7 +30381,17 @@ const gather_gatherOps = {
             lower: ops_gather_lowerGather,
             host: webnnGather.host,
             packedInputs: [0],
-            helpers: [gatherPacked, gatherRead, gatherIndex, gatherTableRead, wgslGrid, wgslLiteral, wgslStrides],
+            helpers: [
+                wgslPacked,
+                wgslRead,
+                gatherIndex,
+                gatherTableRead,
+                wgslGrid,
+                wgslLiteral,
+                wgslStrides,
+                elementKernel,
+                wgslFunctions,
+            ],
         },
     ],
     GatherElements: [
@@ -30305,7 +30399,7 @@ const gather_gatherOps = {
             since: 11,
             attributes: (n) => ({ axis: n.int('axis', 0) }),
             lower: gather_lowerGatherElements,
-            helpers: [gatherIndex, gatherKernel, wgslGrid, wgslStrides],
+            helpers: [gatherIndex, gatherKernel, wgslGrid, wgslStrides, elementKernel, wgslFunctions],
         },
     ],
     GatherND: [
@@ -30313,7 +30407,7 @@ const gather_gatherOps = {
             since: 11,
             attributes: (n) => ({ batchDims: n.int('batch_dims', 0) }),
             lower: gather_lowerGatherND,
-            helpers: [gatherIndex, gatherKernel, wgslGrid, wgslStrides],
+            helpers: [gatherIndex, gatherKernel, wgslGrid, wgslStrides, elementKernel, wgslFunctions],
         },
     ],
 };
@@ -30347,16 +30441,7 @@ function layoutCoords(dims, index) {
  * `outputs` y0, y1, …; the mc_bits function is added when the body uses it (NaN / ±∞ literals).
  */
 function layoutDispatch(g, label, inputs, outputs, count, body) {
-    const grid = wgslGrid(count, 64);
-    const main = [
-        '@compute @workgroup_size(64)',
-        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        `  ${grid.index}`,
-        ...body.map((s) => `  ${s}`),
-        '}',
-    ].join('\n');
-    const code = [...wgslFunctions(main, () => ''), main].join('\n');
-    return g.kernel({ label, code, inputs, outputs, workgroups: grid.workgroups });
+    return elementKernel(g, { label, inputs, outputs, count, body });
 }
 /** One kernel writing every element `i` of one output with `body`; an empty output is a host tensor. */
 function layoutKernel(g, label, inputs, dtype, dims, body) {
@@ -30658,6 +30743,7 @@ const KERNEL_HELPERS = [
     layoutKernel,
     wgslFunctions,
     wgslGrid,
+    elementKernel,
     wgslLiteral,
     wgslStrides,
 ];
@@ -30896,12 +30982,6 @@ function operandB(g, v, K, N, transposed, batchOffset) {
     if (dq && !transposed && dq.codes.dims.length === 2) {
         const codes = dq.codes;
         const raw = codes.weight !== undefined && codes.layout === 'raw';
-        const signed = codes.dtype === 'int8';
-        const code = (idx, binding, isRaw) => isRaw
-            ? signed
-                ? `f32(extractBits(i32(${binding}[(${idx}) >> 2u]), ((${idx}) & 3u) * 8u, 8u))`
-                : `f32(extractBits(${binding}[(${idx}) >> 2u], ((${idx}) & 3u) * 8u, 8u))`
-            : `f32(${binding}[${idx}])`;
         // Channel of (k, n): per-axis (axis 1 → n, axis 0 → k) or per block along the axis.
         const axis = dq.axis < 0 ? dq.axis + 2 : dq.axis;
         const bs = dq.blockSize;
@@ -30921,13 +31001,13 @@ function operandB(g, v, K, N, transposed, batchOffset) {
             const zp = dq.zeroPoint;
             const zpRaw = zp.weight !== undefined && zp.layout === 'raw';
             const zpScalar = zp.dims.reduce((q, d) => q * d, 1) === 1;
-            zero = code(zpScalar ? '0u' : scaleIndex, 'x2', zpRaw);
+            zero = `f32(${wgslRead(zp, 'x2', zpScalar ? '0u' : scaleIndex)})`;
             if (zpRaw)
                 packed.push(2);
             inputs.push(zp);
         }
         return {
-            expr: `(${code('k * ' + N + 'u + n', 'x0', raw)} - ${zero}) * x1[${scaleIndex}]`,
+            expr: `(f32(${wgslRead(codes, 'x0', `k * ${N}u + n`)}) - ${zero}) * x1[${scaleIndex}]`,
             inputs,
             packed,
         };
@@ -31120,14 +31200,7 @@ function dequantizeKernel(g, x, a, label) {
         else
             channel = `(i / ${inner}u) % ${dims[axis]}u`;
     }
-    const read = (v, binding, idx) => {
-        const raw = v.weight !== undefined && v.layout === 'raw';
-        if (!raw)
-            return `f32(${binding}[${idx}])`;
-        return v.dtype === 'int8'
-            ? `f32(extractBits(i32(${binding}[(${idx}) >> 2u]), ((${idx}) & 3u) * 8u, 8u))`
-            : `f32(extractBits(${binding}[(${idx}) >> 2u], ((${idx}) & 3u) * 8u, 8u))`;
-    };
+    const read = (v, binding, idx) => `f32(${wgslRead(v, binding, idx)})`;
     const packed = [];
     if (x[0].weight !== undefined && x[0].layout === 'raw')
         packed.push(0);
@@ -31139,22 +31212,14 @@ function dequantizeKernel(g, x, a, label) {
             packed.push(2);
         zero = read(x[2], 'x2', channel);
     }
-    const grid = wgslGrid(count, 64);
-    const code = [
-        '@compute @workgroup_size(64)',
-        'fn main(@builtin(global_invocation_id) gid: vec3u) {',
-        `  ${grid.index}`,
-        `  y0[i] = (${read(x[0], 'x0', 'i')} - ${zero}) * x1[${channel}];`,
-        '}',
-    ].join('\n');
     const dtype = x[1].dtype;
-    return g.kernel({
+    return elementKernel(g, {
         label,
-        code,
         inputs,
         packed,
         outputs: [{ dtype, dims }],
-        workgroups: grid.workgroups,
+        count,
+        body: [`y0[i] = (${read(x[0], 'x0', 'i')} - ${zero}) * x1[${channel}];`],
     })[0];
 }
 /**
@@ -31233,7 +31298,7 @@ const matmul_matmulOps = {
             attributes: (n) => ({ axis: n.int('axis', 1), blockSize: n.int('block_size', 0) }),
             lower: matmul_lowerDequantize,
             packedInputs: [0, 2],
-            helpers: [dequantizeKernel, wgslGrid],
+            helpers: [dequantizeKernel, elementKernel, wgslGrid, wgslFunctions, wgslRead, wgslPacked],
         },
     ],
 };
@@ -31310,6 +31375,7 @@ function findGpuLowering(node, graph, opsets) {
 // imported or defined at module level (type imports are erased and fine).
 //   const g = new WebgpuPlanContext(weightTable, decodeWeight, f16);
 //   const [y] = g.node(OP_Add_7, [a, b], {}, 'Add_3');
+
 class WebgpuPlanContext {
     f16;
     buffers = [];
@@ -31369,49 +31435,12 @@ class WebgpuPlanContext {
         return Array.from(this.numbers(v, what), (x) => Number(x));
     }
     broadcastDims(a, b) {
-        const rank = Math.max(a.length, b.length);
-        const out = [];
-        for (let i = 0; i < rank; i++) {
-            const p = a[a.length - rank + i] ?? 1;
-            const q = b[b.length - rank + i] ?? 1;
-            if (p !== q && p !== 1 && q !== 1)
-                this.fail(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
-            out.push(p === 1 ? q : p);
-        }
-        return out;
+        return (broadcastShape(a, b) ?? this.fail(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`));
     }
     hostMap(inputs, dtype, fn) {
         const dims = inputs.reduce((d, v) => this.broadcastDims(d, v.dims), []);
         const data = inputs.map((v) => this.numbers(v, 'a host operand'));
-        const strides = inputs.map((v) => this.broadcastStrides(v.dims, dims));
-        const count = this.count(dims);
-        const out = new Float64Array(count);
-        const args = new Array(inputs.length);
-        for (let i = 0; i < count; i++) {
-            let rest = i;
-            const offsets = new Array(inputs.length).fill(0);
-            for (let axis = dims.length - 1; axis >= 0; axis--) {
-                const c = rest % dims[axis];
-                rest = Math.floor(rest / dims[axis]);
-                for (let k = 0; k < inputs.length; k++)
-                    offsets[k] += c * strides[k][axis];
-            }
-            for (let k = 0; k < inputs.length; k++)
-                args[k] = Number(data[k][offsets[k]]);
-            out[i] = fn(...args);
-        }
-        return this.host(dtype, dims, out);
-    }
-    /** Strides of `dims` read as `target` (numpy broadcasting: 0 where a dim is stretched). */
-    broadcastStrides(dims, target) {
-        const out = new Array(target.length).fill(0);
-        let stride = 1;
-        for (let i = dims.length - 1; i >= 0; i--) {
-            const t = target.length - dims.length + i;
-            out[t] = dims[i] === 1 && target[t] !== 1 ? 0 : stride;
-            stride *= dims[i];
-        }
-        return out;
+        return this.host(dtype, dims, mapBroadcast(data, inputs.map((v) => v.dims), dims, fn));
     }
     axis(axis, rank) {
         const a = axis < 0 ? axis + rank : axis;
@@ -31607,6 +31636,8 @@ class WebgpuPlanContext {
 
 
 
+
+
 const WEIGHT_ALIGNMENT = 16;
 const INLINE_MAX_ELEMENTS = 16;
 /** GPU layout of a weight: packed where every consumer reads it packed, else one element per word. */
@@ -31619,17 +31650,6 @@ function gpuLayout(dtype, packed) {
         return 'f32';
     return dtype === 'bool' ? 'u32' : 'i32';
 }
-function ioList(values, where) {
-    return values.map((v) => {
-        const type = (0,onnx_graph/* valueInfoType */.yD)(v);
-        const dtype = elementTypeNamed(type.dtype);
-        if (!dtype)
-            throw new errors/* UserError */.yo(`${where}: "${v.name}" has element type ${type.dtype ?? 'unknown'}, which the webgpu target cannot take.`);
-        if (!type.dims)
-            throw new errors/* UserError */.yo(`${where}: "${v.name}" has no declared shape; the webgpu target needs the rank of every input and output.`);
-        return { name: v.name ?? '', dtype, dims: type.dims };
-    });
-}
 function generateWebgpuModule(model, options) {
     const where = options.source;
     const graph = new onnx_graph/* Graph */.TS(model.graph, where);
@@ -31637,8 +31657,8 @@ function generateWebgpuModule(model, options) {
     const nodes = liveNodes(graph).filter((n) => !(n.opType === 'Constant' && (n.domain ?? '') === ''));
     const constants = graph.constants();
     const ids = new Identifiers();
-    const inputs = ioList(graph.inputs, where);
-    const outputs = ioList(graph.outputs, where);
+    const inputs = moduleIoList(graph.inputs, where, 'webgpu', 'the webgpu target');
+    const outputs = moduleIoList(graph.outputs, where, 'webgpu', 'the webgpu target');
     const labels = new Set();
     const planned = nodes.map((node, index) => {
         const label0 = node.name || `${node.opType}_${index}`;
@@ -31744,6 +31764,8 @@ function generateWebgpuModule(model, options) {
         `const OUTPUTS = ${literal(outputs)};`,
         '',
         `// ---- run-time core (${version/* TOOL_NAME */.lH} ${version/* TOOL_VERSION */.wr}) ----`,
+        moduleRuntimeSource(),
+        '',
         WebgpuPlanContext.toString(),
         '',
         WebgpuSession.toString(),
@@ -32032,39 +32054,9 @@ async function createWebgpuRunner(modelJs) {
 
 
 
-
 /** Everything in `model` the webgpu target cannot express, all at once. */
 function webgpuGaps(model, where) {
-    const graph = new onnx_graph/* Graph */.TS(model.graph, where);
-    const opsets = modelOpsets(model);
-    const gaps = [];
-    graph.nodes.forEach((node, index) => {
-        if (node.opType === 'Constant' && (node.domain ?? '') === '')
-            return;
-        const found = findGpuLowering(node, graph, opsets);
-        if ('reason' in found)
-            gaps.push({ node: node.name || `${node.opType}_${index}`, opType: node.opType, reason: found.reason });
-    });
-    for (const t of graph.initializers) {
-        if (!elementTypeOf(t.dataType))
-            gaps.push({
-                node: t.name,
-                opType: 'initializer',
-                reason: `has element type ${t.dataType}, which the webgpu target has no type for`,
-            });
-    }
-    for (const io of [...graph.inputs, ...graph.outputs]) {
-        const type = (0,onnx_graph/* valueInfoType */.yD)(io);
-        if (!elementTypeNamed(type.dtype))
-            gaps.push({
-                node: io.name,
-                opType: 'graph input/output',
-                reason: `has element type ${type.dtype ?? 'unknown'}, which the webgpu target has no type for`,
-            });
-        else if (!type.dims)
-            gaps.push({ node: io.name, opType: 'graph input/output', reason: 'has no declared shape (rank)' });
-    }
-    return gaps;
+    return moduleGaps(model, where, 'the webgpu target', findGpuLowering);
 }
 const webgpuTarget = {
     name: 'webgpu',
@@ -32107,6 +32099,7 @@ const webgpuTarget = {
 // anything imported or defined at module level (type imports are erased and fine).
 //   const g = new WebnnBuildContext(builder, context.opSupportLimits(), mode, weightBytes, weightTable);
 //   const y = g.call('relu', { input: x }, x, g.opts('Relu_3'));
+
 class WebnnBuildContext {
     b;
     limits;
@@ -32299,53 +32292,12 @@ class WebnnBuildContext {
     }
     // ---- host arithmetic ----
     broadcastDims(a, b) {
-        const rank = Math.max(a.length, b.length);
-        const out = [];
-        for (let i = 0; i < rank; i++) {
-            const da = a[a.length - rank + i] ?? 1;
-            const db = b[b.length - rank + i] ?? 1;
-            if (da !== db && da !== 1 && db !== 1)
-                this.fail(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
-            out.push(da === 1 ? db : da);
-        }
-        return out;
+        return (broadcastShape(a, b) ?? this.fail(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`));
     }
     hostMap(inputs, dtype, fn) {
         const dims = inputs.reduce((d, v) => this.broadcastDims(d, v.dims), []);
-        const rank = dims.length;
-        let count = 1;
-        for (const d of dims)
-            count *= d;
         const data = inputs.map((v) => this.numbers(v, 'an input'));
-        const strides = inputs.map((v) => {
-            const s = new Array(rank).fill(0);
-            let step = 1;
-            for (let i = v.dims.length - 1; i >= 0; i--) {
-                s[rank - v.dims.length + i] = v.dims[i] === 1 ? 0 : step;
-                step *= v.dims[i];
-            }
-            return s;
-        });
-        const out = new Float64Array(count);
-        const index = new Array(rank).fill(0);
-        const offsets = new Array(inputs.length).fill(0);
-        const args = new Array(inputs.length);
-        for (let i = 0; i < count; i++) {
-            for (let k = 0; k < inputs.length; k++)
-                args[k] = data[k][offsets[k]];
-            out[i] = fn(...args);
-            for (let axis = rank - 1; axis >= 0; axis--) {
-                index[axis]++;
-                for (let k = 0; k < inputs.length; k++)
-                    offsets[k] += strides[k][axis];
-                if (index[axis] < dims[axis])
-                    break;
-                for (let k = 0; k < inputs.length; k++)
-                    offsets[k] -= strides[k][axis] * dims[axis];
-                index[axis] = 0;
-            }
-        }
-        return this.host(dtype, dims, out);
+        return this.host(dtype, dims, mapBroadcast(data, inputs.map((v) => v.dims), dims, fn));
     }
     axis(axis, rank) {
         const a = axis < 0 ? axis + rank : axis;
@@ -32408,52 +32360,7 @@ class WebnnBuildContext {
         return this.b.constant(descriptor, WebnnBuildContext.typedArray(dataType, this.decodeWeight(entry)));
     }
     decodeWeight(entry) {
-        let count = 1;
-        for (const d of entry.dims)
-            count *= d;
-        const { buffer, byteOffset } = this.weightBytes;
-        const at = byteOffset + entry.offset;
-        switch (entry.storage) {
-            case 'float32':
-                return new Float32Array(buffer, at, count);
-            case 'float16': {
-                const bits = new Uint16Array(buffer, at, count);
-                return Float32Array.from(bits, (b) => WebnnBuildContext.float16Value(b));
-            }
-            case 'int64':
-                return Float64Array.from(new BigInt64Array(buffer, at, count), (x) => Number(x));
-            case 'uint64':
-                return Float64Array.from(new BigUint64Array(buffer, at, count), (x) => Number(x));
-            case 'int32':
-                return new Int32Array(buffer, at, count);
-            case 'uint32':
-                return new Uint32Array(buffer, at, count);
-            case 'int16':
-                return new Int16Array(buffer, at, count);
-            case 'uint16':
-                return new Uint16Array(buffer, at, count);
-            case 'int8':
-                return new Int8Array(buffer, at, count);
-            case 'uint8':
-            case 'bool':
-                return new Uint8Array(buffer, at, count);
-            case 'int4':
-            case 'uint4':
-            case 'int2':
-            case 'uint2': {
-                const bits = entry.storage.endsWith('4') ? 4 : 2;
-                const perByte = 8 / bits;
-                const mask = (1 << bits) - 1;
-                const signed = entry.storage.startsWith('int');
-                const packed = new Uint8Array(buffer, at, entry.bytes);
-                const out = new Int8Array(count);
-                for (let i = 0; i < count; i++) {
-                    const code = (packed[Math.floor(i / perByte)] >> ((i % perByte) * bits)) & mask;
-                    out[i] = signed && code >= 1 << (bits - 1) ? code - (1 << bits) : code;
-                }
-                return out;
-            }
-        }
+        return decodeModuleWeight(this.weightBytes, entry);
     }
     // ---- static data conversions (also used by the session) ----
     /** Numbers → the typed array WebNN expects for `dataType` (ints saturate, float16 as bits, 4-bit packed). */
@@ -32557,14 +32464,7 @@ class WebnnBuildContext {
         return out;
     }
     static float16Value(bits) {
-        const sign = bits & 0x8000 ? -1 : 1;
-        const exponent = (bits >> 10) & 0x1f;
-        const mantissa = bits & 0x3ff;
-        if (exponent === 0)
-            return sign * mantissa * 2 ** -24;
-        if (exponent === 0x1f)
-            return mantissa ? NaN : sign * Infinity;
-        return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+        return float16Value(bits);
     }
 }
 
@@ -32583,6 +32483,7 @@ class WebnnBuildContext {
 // Copied into model.js with Function.prototype.toString(): no module-level references.
 //   const session = await WebnnSession.create({ ml, MLGraphBuilder, weights }, spec);
 //   const out = await session.run({ x: { data: Float32Array.of(1, 2), dims: [1, 2] } });
+
 class WebnnSession {
     inputs;
     outputs;
@@ -32614,36 +32515,9 @@ class WebnnSession {
         }
         if (!Builder)
             throw new Error(`${spec.source} (WebNN): MLGraphBuilder is missing — pass it to createSession.`);
-        const weightBytes = await WebnnSession.loadWeights(options.weights, spec);
+        const weightBytes = await loadModuleWeights(options.weights, spec, 'WebNN');
         const context = options.context ?? (await ml.createContext(options.contextOptions ?? {}));
         return new WebnnSession(spec, context, !options.context, Builder, weightBytes);
-    }
-    static async loadWeights(source, spec) {
-        let bytes;
-        if (source instanceof ArrayBuffer)
-            bytes = new Uint8Array(source);
-        else if (source !== undefined && ArrayBuffer.isView(source))
-            bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-        else {
-            const url = new URL(source === undefined ? './model.weights.bin' : String(source), spec.moduleUrl());
-            if (url.protocol === 'file:') {
-                // Node: fetch() cannot read file: URLs. Browsers never get here (their URLs are http(s)).
-                const fsModule = 'node:fs/promises';
-                const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ fsModule));
-                bytes = await fs.readFile(url);
-            }
-            else {
-                const response = await fetch(url);
-                if (!response.ok)
-                    throw new Error(`${spec.source} (WebNN): cannot fetch ${url.href}: HTTP ${response.status}`);
-                bytes = new Uint8Array(await response.arrayBuffer());
-            }
-        }
-        if (bytes.byteLength !== spec.weightsBytes) {
-            throw new Error(`${spec.source} (WebNN): the weights hold ${bytes.byteLength} bytes, this model.js expects ${spec.weightsBytes}; pass the model.weights.bin written with it.`);
-        }
-        // Typed-array views into the weights need aligned offsets.
-        return bytes.byteOffset % 16 === 0 ? bytes : bytes.slice();
     }
     run(feeds) {
         const next = this.queue.then(() => this.runNow(feeds));
@@ -32916,6 +32790,8 @@ class WebnnSession {
 
 
 
+
+
 const generate_module_WEIGHT_ALIGNMENT = 16;
 /** Constants with at most this many elements are written into model.js as literals. */
 const generate_module_INLINE_MAX_ELEMENTS = 16;
@@ -32944,17 +32820,6 @@ function inlineValues(t, where) {
     const host = (0,tensor/* tensorFromProto */.As)(t, where);
     return Array.from(host.data, (v) => Number(v));
 }
-function generate_module_ioList(values, where) {
-    return values.map((v) => {
-        const type = (0,onnx_graph/* valueInfoType */.yD)(v);
-        const dtype = elementTypeNamed(type.dtype);
-        if (!dtype)
-            throw new errors/* UserError */.yo(`${where}: "${v.name}" has element type ${type.dtype ?? 'unknown'}, which WebNN cannot take.`);
-        if (!type.dims)
-            throw new errors/* UserError */.yo(`${where}: "${v.name}" has no declared shape; the webnn target needs the rank of every input and output.`);
-        return { name: v.name ?? '', dtype, dims: type.dims };
-    });
-}
 function generateWebnnModule(model, options) {
     const where = options.source;
     const graph = new onnx_graph/* Graph */.TS(model.graph, where);
@@ -32962,8 +32827,8 @@ function generateWebnnModule(model, options) {
     const nodes = liveNodes(graph).filter((n) => !(n.opType === 'Constant' && (n.domain ?? '') === ''));
     const constants = graph.constants();
     const ids = new Identifiers();
-    const inputs = generate_module_ioList(graph.inputs, where);
-    const outputs = generate_module_ioList(graph.outputs, where);
+    const inputs = moduleIoList(graph.inputs, where, 'webnn', 'WebNN');
+    const outputs = moduleIoList(graph.outputs, where, 'webnn', 'WebNN');
     const weights = [];
     const chunks = [];
     let offset = 0;
@@ -33026,6 +32891,8 @@ function generateWebnnModule(model, options) {
         `const OUTPUTS = ${literal(outputs)};`,
         '',
         `// ---- run-time core (model-convert ${version/* TOOL_VERSION */.wr}) ----`,
+        moduleRuntimeSource(),
+        '',
         WebnnBuildContext.toString(),
         '',
         WebnnSession.toString(),
@@ -37270,36 +37137,7 @@ async function createWebnnRunner(modelJs) {
 
 /** Everything in `model` the webnn target cannot express, all at once. */
 function webnnGaps(model, where) {
-    const graph = new onnx_graph/* Graph */.TS(model.graph, where);
-    const opsets = modelOpsets(model);
-    const gaps = [];
-    graph.nodes.forEach((node, index) => {
-        if (node.opType === 'Constant' && (node.domain ?? '') === '')
-            return;
-        const found = findLowering(node, graph, opsets);
-        if ('reason' in found)
-            gaps.push({ node: node.name || `${node.opType}_${index}`, opType: node.opType, reason: found.reason });
-    });
-    for (const t of graph.initializers) {
-        if (!elementTypeOf(t.dataType))
-            gaps.push({
-                node: t.name,
-                opType: 'initializer',
-                reason: `has element type ${t.dataType}, which WebNN has no data type for`,
-            });
-    }
-    for (const io of [...graph.inputs, ...graph.outputs]) {
-        const type = (0,onnx_graph/* valueInfoType */.yD)(io);
-        if (!elementTypeNamed(type.dtype))
-            gaps.push({
-                node: io.name,
-                opType: 'graph input/output',
-                reason: `has element type ${type.dtype ?? 'unknown'}, which WebNN has no data type for`,
-            });
-        else if (!type.dims)
-            gaps.push({ node: io.name, opType: 'graph input/output', reason: 'has no declared shape (rank)' });
-    }
-    return gaps;
+    return moduleGaps(model, where, 'WebNN', findLowering);
 }
 const webnnTarget = {
     name: 'webnn',
@@ -38513,8 +38351,8 @@ async function divergenceForReport(request) {
 var tolerance = __nccwpck_require__(9786);
 // EXTERNAL MODULE: ./src/pipeline/cache.ts
 var cache = __nccwpck_require__(4176);
-// EXTERNAL MODULE: ./src/pipeline/registry.ts + 110 modules
-var registry = __nccwpck_require__(252);
+// EXTERNAL MODULE: ./src/pipeline/registry.ts + 112 modules
+var registry = __nccwpck_require__(4299);
 ;// CONCATENATED MODULE: ./src/quantize/types.ts
 // Types shared by the precision transforms (fp16, int8, n-bit, mixed, auto).
 //   const model = await TRANSFORMS.int4!.transform(context);
